@@ -1,0 +1,48 @@
+"""Shared fixtures: the repository, a tiny fixture project, and session-scoped builds."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bpscare.build import Project, build
+from bpscare.nbgrader_course import ensure_tools_on_path
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+ensure_tools_on_path()
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def real_project() -> Project:
+    return Project(REPO)
+
+
+@pytest.fixture
+def tiny_project(tmp_path: Path) -> Project:
+    """A fresh, writable copy of the tiny fixture project."""
+    root = tmp_path / "tiny_project"
+    shutil.copytree(FIXTURES / "tiny_project", root)
+    return Project(root)
+
+
+@pytest.fixture(scope="session")
+def built_tiny(tmp_path_factory: pytest.TempPathFactory):
+    """The tiny fixture project, built once per session."""
+    root = tmp_path_factory.mktemp("tiny") / "tiny_project"
+    shutil.copytree(FIXTURES / "tiny_project", root)
+    return build(Project(root), root / "_build")
+
+
+@pytest.fixture(scope="session")
+def built_course(tmp_path_factory: pytest.TempPathFactory, real_project: Project):
+    """The real course, built once per session into a temporary folder."""
+    return build(real_project, tmp_path_factory.mktemp("real") / "_build")
