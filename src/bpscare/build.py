@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -202,8 +204,13 @@ def build(
     out: Path,
     *,
     progress: Callable[[str], None] | None = None,
+    learner_wheel: bool = True,
 ) -> BuildResult:
-    """Build the course, lessons and learner edition into ``out`` atomically."""
+    """Build the course, lessons and learner edition into ``out`` atomically.
+
+    With ``learner_wheel`` the bpscare library is built as a wheel into the learner edition's
+    ``binder/wheels/``, so the published learner edition installs without the source repository.
+    """
     from bpscare import nbgrader_course
     from bpscare.competency_catalogue import course_frameworks, known_competency_ids
 
@@ -231,6 +238,9 @@ def build(
         lesson_paths = _write_lessons(project, lessons, tmp / "lessons")
         say("assembling the learner edition")
         _write_learner_edition(project, tmp, assignments)
+        if learner_wheel:
+            say("building the bpscare wheel for the learner image")
+            _build_wheel(project, tmp / "learner" / "binder" / "wheels")
         say("scanning the learner edition for leaks")
         leaks = scan_learner_edition(tmp / "learner", assignments, project)
         if leaks:
@@ -402,6 +412,34 @@ def _write_learner_edition(project: Project, tmp: Path, assignments: list[Assign
     readme = project.course / "LEARNER_README.md"
     if readme.is_file():
         shutil.copy2(readme, learner / "README.md")
+
+
+def _build_wheel(project: Project, dest: Path) -> None:
+    """Build the bpscare wheel from this project's source (skipped for a course-only project)."""
+    pyproject = project.root / "pyproject.toml"
+    if not pyproject.is_file() or 'name = "bpscare"' not in pyproject.read_text():
+        return
+    dest.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "-q",
+            "-w",
+            str(dest),
+            str(project.root),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        tail = " | ".join(result.stderr.strip().splitlines()[-3:])
+        msg = f"could not build the bpscare wheel for the learner edition: {tail}"
+        raise BpscareError(msg, path=project.root)
 
 
 def _swap_into_place(tmp: Path, out: Path) -> None:

@@ -93,6 +93,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--student", action="append")
     p.set_defaults(handler=_cmd_feedback)
 
+    p = sub.add_parser("pack", help="learners: zip an assignment folder for upload to the LMS")
+    p.add_argument("folder", type=Path, help="the assignment folder (with the notebook)")
+    p.add_argument("--learner", required=True, help="your learner id as your school uses it")
+    p.add_argument("--out", type=Path, help="zip path (default: inside the folder)")
+    p.set_defaults(handler=_cmd_pack)
+
+    p = sub.add_parser("collect", help="collect submission zips or an LMS bulk download")
+    p.add_argument("assignment")
+    p.add_argument("zips", nargs="+", type=Path, metavar="ZIP")
+    p.add_argument("--course", type=Path, required=True, help="nbgrader course folder")
+    p.add_argument("--force", action="store_true", help="replace submissions already collected")
+    p.set_defaults(handler=_cmd_collect)
+
     p = sub.add_parser("report", help="program report: scores, competencies, items, exports")
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--course", type=Path, help="nbgrader course folder")
@@ -208,6 +221,23 @@ def _cmd_feedback(args: argparse.Namespace) -> int:
     generate_feedback(course, args.assignment, args.student)
     print(f"feedback written to {course / 'feedback'}")
     return 0
+
+
+def _cmd_pack(args: argparse.Namespace) -> int:
+    from bpscare.submission_zip import pack_submission
+
+    path = pack_submission(args.folder, args.learner, out=args.out)
+    print(f"packed {path}; upload this zip to your course's LMS assignment")
+    return 0
+
+
+def _cmd_collect(args: argparse.Namespace) -> int:
+    from bpscare.nbgrader_course import require_course
+    from bpscare.submission_zip import collect_zips
+
+    result = collect_zips(require_course(args.course), args.assignment, args.zips, force=args.force)
+    print(result.summary())
+    return EXIT_CHECK_FAILED if result.rejected else 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:

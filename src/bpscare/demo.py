@@ -1,7 +1,8 @@
 """``bpscare demo``: the whole path on a synthetic cohort, on embedded defaults.
 
-authored text → build → live nbgrader course (SQLite gradebook) → synthetic learners submit
-(complete, partly right, typical misconceptions, blank, one late) → collect → autograde →
+authored text → build → live nbgrader course (SQLite gradebook) → synthetic learners fill the
+released notebooks (complete, partly right, typical misconceptions, blank, one late) and pack
+them as zips, as they would on Binder → ``collect`` → autograde →
 learner-safe feedback → program report (HTML with plots, CSV). Learners are identified by
 synthetic ids only; no names or emails are made up or stored.
 """
@@ -22,6 +23,7 @@ from bpscare import nbgrader_course, submissions
 from bpscare.build import Project, build, load_assignment, update_live_course
 from bpscare.grading_backend import autograde_students
 from bpscare.progress import event_bar
+from bpscare.submission_zip import collect_zips, pack_submission
 
 PROFILES = ("complete", "partly right", "misconception", "blank")
 PROFILE_WEIGHTS = (0.4, 0.25, 0.25, 0.1)
@@ -96,22 +98,39 @@ def run_demo(
         print(f"[demo] {name}", file=sys.stderr, flush=True)
         return time.perf_counter()
 
+    failures: dict[str, str] = {}
     t0 = step("building the course")
     built = build(project, out / "_build", progress=lambda m: print(f"  {m}", file=sys.stderr))
     course = out / "course"
     update_live_course(built.out / "course", course, built.assignments)
     timings["build"] = time.perf_counter() - t0
 
-    t0 = step(f"making and collecting submissions for {learners} learners")
+    t0 = step(f"{learners} learners pack their submissions; collecting the zips")
     ids = learner_ids(learners)
     nbgrader_course.add_students(course, ids)
     sources = {name: load_assignment(project, name) for name in built.assignments}
     late_learner = rng.choice(ids)
+    today = dt.datetime.now(dt.UTC).replace(hour=17, minute=0, second=0, microsecond=0)
     for index, name in enumerate(built.assignments):
-        _submit_cohort(project, course, sources[name], ids, rng, late_learner if index == 0 else "")
+        # The demo course ran over the past weeks: assignment i was due (n - i) weeks ago.
+        due = today - dt.timedelta(weeks=len(built.assignments) - index)
+        nbgrader_course.set_due_date(course, name, due.strftime("%Y-%m-%d %H:%M:%S UTC"))
+        uploads = out / "lms_uploads" / name
+        zips = _submit_cohort(
+            project,
+            course,
+            sources[name],
+            ids,
+            rng,
+            late_learner if index == 0 else "",
+            due,
+            uploads,
+        )
+        collected = collect_zips(course, name, zips)
+        if collected.rejected:
+            failures.update({f"{name}/{o}": reason for o, reason in collected.rejected})
     timings["submissions"] = time.perf_counter() - t0
 
-    failures: dict[str, str] = {}
     t0 = step(f"autograding with the {engine} engine")
     for name in built.assignments:
         with event_bar(f"autograde {name}", total=len(ids)) as tick:
@@ -142,7 +161,10 @@ def _submit_cohort(
     ids: list[str],
     rng: random.Random,
     late_learner: str,
-) -> None:
+    due: dt.datetime,
+    uploads: Path,
+) -> list[Path]:
+    """Each learner fills the release as their profile dictates and packs a zip for the LMS."""
     name = assignment.name
     release_dir = course / "release" / name
     releases = {
@@ -151,7 +173,7 @@ def _submit_cohort(
     misconceptions = submissions.load_misconceptions(
         project.autograders / name / "misconceptions.yaml"
     )
-    due = _parse_due(assignment.due)
+    zips = []
     for learner in ids:
         profile = rng.choices(PROFILES, PROFILE_WEIGHTS)[0]
         if learner == late_learner:
@@ -167,13 +189,18 @@ def _submit_cohort(
             notebooks[nb_name] = submissions.fill_release(
                 releases[nb_name], source, answers, reflection
             )
-        if learner == late_learner and due is not None:
+        if learner == late_learner:
             when = due + dt.timedelta(days=2, hours=3)
-        elif due is not None:
-            when = due - dt.timedelta(hours=rng.randint(2, 200))
         else:
-            when = dt.datetime.now(dt.UTC)
-        submissions.write_submission(course, learner, name, notebooks, when)
+            when = due - dt.timedelta(hours=rng.randint(2, 150))
+        folder = uploads / "work" / learner / name
+        folder.mkdir(parents=True, exist_ok=True)
+        for nb_name, nb in notebooks.items():
+            nbformat.write(nb, str(folder / nb_name))
+        zips.append(
+            pack_submission(folder, learner, out=uploads / f"{name}-{learner}.zip", now=when)
+        )
+    return zips
 
 
 def _answers_for(profile: str, grade_ids: list[str], mistake, rng: random.Random) -> dict:
@@ -188,10 +215,3 @@ def _answers_for(profile: str, grade_ids: list[str], mistake, rng: random.Random
     answers = dict.fromkeys(grade_ids, solution)
     answers.update({k: v for k, v in mistake.answers.items() if k in grade_ids})
     return answers
-
-
-def _parse_due(due: str | None) -> dt.datetime | None:
-    if not due:
-        return None
-    text = due.replace(" UTC", "").strip()
-    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,15 +117,32 @@ def scan_tree(root: Path, fragments: list[Fragment]) -> list[LeakFinding]:
 
 
 def file_text(path: Path) -> str | None:
-    """Return a file's searchable text: notebooks flattened, other text files as they are."""
+    """Return a file's searchable text: notebooks flattened, archives opened, text as it is."""
     if path.suffix == ".ipynb":
         return notebook_text(path)
+    if path.suffix in (".whl", ".zip"):
+        return archive_text(path)
     if path.suffix.lower() not in TEXT_SUFFIXES and path.suffix:
         return None
     try:
         return path.read_text(encoding="utf-8")
     except (UnicodeDecodeError, OSError):
         return None
+
+
+def archive_text(path: Path) -> str:
+    """Concatenate the text members of a zip or wheel (a wheel ships into the learner image)."""
+    parts = []
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                suffix = Path(info.filename).suffix.lower()
+                if info.is_dir() or (suffix not in TEXT_SUFFIXES and suffix != ".ipynb"):
+                    continue
+                parts.append(archive.read(info).decode("utf-8", errors="replace"))
+    except zipfile.BadZipFile:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    return "\n".join(parts)
 
 
 def notebook_text(path: Path) -> str:
