@@ -45,8 +45,10 @@ def main() -> int:
         print(f"  autograde speed-up, bpscare over nbgrader: {ratio:.1f}x")
     target = 180.0
     bps_total = results.get("bpscare", results.get(args.engines[0]))[0]
-    print(f"  target: under {target:.0f} s for the bpscare demo -> "
-          f"{'met' if bps_total < target else 'NOT met'}")
+    print(
+        f"  target: under {target:.0f} s for the bpscare demo -> "
+        f"{'met' if bps_total < target else 'NOT met'}"
+    )
     return 0
 
 

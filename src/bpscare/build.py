@@ -15,7 +15,6 @@ Layout (nbgrader's own step names)::
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -31,6 +30,7 @@ import yaml
 from bpscare import textnb
 from bpscare.errors import BpscareError
 from bpscare.leakguard import LeakFinding, forbidden_fragments, scan_tree
+from bpscare.serve import write_voila_json
 
 NOTEBOOK_SUFFIXES = (".py", ".md")
 HIDDEN_PLACEHOLDER = re.compile(r"^### BEGIN HIDDEN TESTS\n### END HIDDEN TESTS$", re.MULTILINE)
@@ -403,12 +403,7 @@ def _write_learner_edition(project: Project, tmp: Path, assignments: list[Assign
             textnb.write_notebook_atomic(nb, learner / "apps" / app.with_suffix(".ipynb").name)
     if project.binder.is_dir():
         shutil.copytree(project.binder, learner / "binder")
-    (learner / "voila.json").write_text(
-        json.dumps(
-            {"VoilaConfiguration": {"strip_sources": True, "show_tracebacks": False}}, indent=2
-        )
-        + "\n"
-    )
+    write_voila_json(learner)
     readme = project.course / "LEARNER_README.md"
     if readme.is_file():
         shutil.copy2(readme, learner / "README.md")
@@ -551,7 +546,7 @@ def _merge_rubric(nb: nbformat.NotebookNode, rubric: dict[str, dict], path: Path
 
 
 def _rubric_markdown(spec: dict) -> str:
-    lines = ["=== BEGIN MARK SCHEME ===", "", "**Rubric** (graders only)", ""]
+    lines = ["=== BEGIN MARK SCHEME ===", "", "**Rubric**", ""]
     for criterion in spec["criteria"]:
         lines.append(f"- **{criterion.get('title', 'Criterion')}** ({criterion['points']} pt)")
         for level in ("full", "partial", "none"):

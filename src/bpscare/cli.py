@@ -93,6 +93,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--student", action="append")
     p.set_defaults(handler=_cmd_feedback)
 
+    p = sub.add_parser("serve", help="serve the learner edition's Voila apps on 127.0.0.1")
+    p.add_argument("--port", type=int, default=8866, help="port (8866)")
+    p.add_argument("--dir", type=Path, default=Path("_build") / "learner", help="learner edition")
+    p.add_argument("--no-preheat", action="store_true", help="do not preheat app kernels")
+    p.set_defaults(handler=_cmd_serve)
+
     p = sub.add_parser("pack", help="learners: zip an assignment folder for upload to the LMS")
     p.add_argument("folder", type=Path, help="the assignment folder (with the notebook)")
     p.add_argument("--learner", required=True, help="your learner id as your school uses it")
@@ -221,6 +227,19 @@ def _cmd_feedback(args: argparse.Namespace) -> int:
     generate_feedback(course, args.assignment, args.student)
     print(f"feedback written to {course / 'feedback'}")
     return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from bpscare.serve import app_urls, start_voila, stop_voila
+
+    process, port = start_voila(args.dir, args.port, preheat=not args.no_preheat)
+    print(f"Voila is serving {args.dir.resolve()} on http://127.0.0.1:{port}/ (Ctrl+C stops it)")
+    for url in app_urls(args.dir, port):
+        print(f"  {url}")
+    try:
+        return process.wait()
+    finally:
+        stop_voila(process)
 
 
 def _cmd_pack(args: argparse.Namespace) -> int:

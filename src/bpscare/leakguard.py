@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +40,7 @@ TEXT_SUFFIXES = {
     ".toml",
     ".sh",
 }
+LIBRARY_MODULE = re.compile(r"^bpscare/[a-z_/]+\.py$")
 REGIONS = (("BEGIN SOLUTION", "END SOLUTION"), ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
 REGIONS += (("BEGIN MARK SCHEME", "END MARK SCHEME"),)
 
@@ -101,19 +102,32 @@ def forbidden_fragments(
 
 
 def scan_tree(root: Path, fragments: list[Fragment]) -> list[LeakFinding]:
-    """Return every (file, fragment) match under ``root``; an empty list means no leak."""
+    """Return every (file, fragment) match under ``root``; an empty list means no leak.
+
+    The bpscare library's own Python modules inside a wheel are public, published source that
+    legitimately spells the markers and shares generic lines (a band table) with solutions, so
+    they are skipped; the wheel's data files, where a key could slip in, are searched.
+    """
     findings: list[LeakFinding] = []
     root = Path(root)
     if not root.exists():
         return findings
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        text = file_text(path)
-        if text is None:
-            continue
-        for fragment in fragments:
-            if fragment.text in text:
-                findings.append(LeakFinding(path, fragment))
+        for text, library_code in searchable_parts(path):
+            for fragment in fragments:
+                if not library_code and fragment.text in text:
+                    findings.append(LeakFinding(path, fragment))
     return findings
+
+
+def searchable_parts(path: Path) -> Iterator[tuple[str, bool]]:
+    """Yield (text, is_bpscare_library_module) for a file, or for each text member of a zip."""
+    if path.suffix in (".whl", ".zip"):
+        yield from _archive_parts(path)
+        return
+    text = file_text(path)
+    if text is not None:
+        yield text, False
 
 
 def file_text(path: Path) -> str | None:
@@ -121,7 +135,7 @@ def file_text(path: Path) -> str | None:
     if path.suffix == ".ipynb":
         return notebook_text(path)
     if path.suffix in (".whl", ".zip"):
-        return archive_text(path)
+        return "\n".join(text for text, _ in _archive_parts(path))
     if path.suffix.lower() not in TEXT_SUFFIXES and path.suffix:
         return None
     try:
@@ -130,19 +144,19 @@ def file_text(path: Path) -> str | None:
         return None
 
 
-def archive_text(path: Path) -> str:
-    """Concatenate the text members of a zip or wheel (a wheel ships into the learner image)."""
-    parts = []
+def _archive_parts(path: Path) -> Iterator[tuple[str, bool]]:
+    """Yield the text members of a zip or wheel (a wheel ships into the learner image)."""
     try:
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
                 suffix = Path(info.filename).suffix.lower()
                 if info.is_dir() or (suffix not in TEXT_SUFFIXES and suffix != ".ipynb"):
                     continue
-                parts.append(archive.read(info).decode("utf-8", errors="replace"))
+                text = archive.read(info).decode("utf-8", errors="replace")
+                library = path.suffix == ".whl" and LIBRARY_MODULE.match(info.filename) is not None
+                yield text, library
     except zipfile.BadZipFile:
-        return path.read_bytes().decode("utf-8", errors="replace")
-    return "\n".join(parts)
+        yield path.read_bytes().decode("utf-8", errors="replace"), False
 
 
 def notebook_text(path: Path) -> str:

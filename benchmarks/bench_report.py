@@ -1,0 +1,289 @@
+"""Benchmark ``bpscare report`` (``run_report``) against ``nbgrader export`` and at 1M grades.
+
+Usage::
+
+    /work/venv/bin/python benchmarks/bench_report.py            # both benchmarks
+    /work/venv/bin/python benchmarks/bench_report.py --only export
+    /work/venv/bin/python benchmarks/bench_report.py --only million
+
+1. ``export``: a 30,000-grade gradebook (300 learners x 10 assignments x 10 cells) in a course
+   folder; wall time of ``nbgrader export`` (subprocess, the venv's console script) against the
+   wall time of ``run_report`` in a fresh subprocess (interpreter start-up and imports included),
+   measured in the same run. The per-learner totals of both are compared, so the speed-up is not
+   bought with a different answer.
+2. ``million``: a 1,000,000-grade gradebook (2,000 learners x 25 assignments x 20 cells), every
+   output written; wall time of ``run_report`` and peak RSS (``resource.getrusage`` of the child)
+   measured in a fresh subprocess.
+
+Gradebooks are built once and cached in ``benchmarks/results/`` (git-ignored): the schema and the
+assignment/notebook/grade-cell definitions through nbgrader's own ``Gradebook`` API, then students,
+submissions and grades bulk-inserted with ``executemany`` in one transaction. Results are written
+to ``benchmarks/results/bench_report.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+VENV_BIN = Path(sys.executable).parent
+COMPETENCY_IDS = [
+    *(f"ACGME-{c}" for c in ("PC", "MK", "PBLI", "ICS", "PROF", "SBP")),
+    *(f"EPA-{i:02d}" for i in range(1, 14)),
+    "IPEC-VE",
+    "IPEC-RR",
+    "IPEC-C",
+    "IPEC-TT",
+]
+
+
+def cell_name(a: int, c: int) -> str:
+    return f"a{a + 1:02d}_q{c + 1:02d}"
+
+
+def assignment_name(a: int) -> str:
+    return f"a{a + 1:02d}"
+
+
+def build_gradebook(
+    db_path: Path,
+    *,
+    n_learners: int,
+    n_assignments: int,
+    n_cells: int,
+    seed: int = 0,
+    missing_rate: float = 0.0,
+) -> None:
+    """Build a synthetic nbgrader gradebook (SQLite) quickly.
+
+    Learner ability and item difficulty follow a Rasch-like model so that item statistics are
+    realistic; scores are binomial on each cell's points. A small share of submissions is missing.
+    Students get synthetic first/last names and emails so a test can check none leaks.
+    """
+    from nbgrader.api import Gradebook
+
+    sys.path.insert(0, str(VENV_BIN))
+    os.environ["PATH"] = f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_path.with_suffix(".building")
+    tmp.unlink(missing_ok=True)
+    rng = np.random.default_rng(seed)
+    start = dt.datetime(2026, 1, 12, 17, 0, 0)
+    points = rng.choice([1.0, 2.0, 3.0, 5.0], size=(n_assignments, n_cells))
+    gb = Gradebook(f"sqlite:///{tmp}")
+    try:
+        for a in range(n_assignments):
+            name = assignment_name(a)
+            gb.add_assignment(name, duedate=start + dt.timedelta(weeks=a))
+            gb.add_notebook(name, name)
+            for c in range(n_cells):
+                gb.add_grade_cell(
+                    cell_name(a, c), name, name, max_score=float(points[a, c]), cell_type="code"
+                )
+    finally:
+        gb.close()
+
+    con = sqlite3.connect(tmp)
+    cur = con.cursor()
+    assignments = dict(cur.execute("SELECT name, id FROM assignment"))
+    notebooks = dict(
+        cur.execute("SELECT a.name, n.id FROM notebook n JOIN assignment a ON n.assignment_id=a.id")
+    )
+    cells = dict(cur.execute("SELECT name, id FROM base_cell"))
+    learners = [f"learner{i:05d}" for i in range(n_learners)]
+    ability = rng.normal(0.0, 1.0, n_learners)
+    difficulty = rng.normal(-1.6, 0.8, (n_assignments, n_cells))
+    submitted = rng.random((n_learners, n_assignments)) >= missing_rate
+    con.execute("BEGIN")
+    cur.executemany(
+        "INSERT INTO student (id, first_name, last_name, email) VALUES (?, ?, ?, ?)",
+        [(sid, f"Given{i}", f"Family{i}", f"{sid}@example.edu") for i, sid in enumerate(learners)],
+    )
+    subs, nbs, grades = [], [], []
+    for a in range(n_assignments):
+        name = assignment_name(a)
+        p = 1.0 / (1.0 + np.exp(-(ability[:, None] - difficulty[a][None, :])))
+        scores = rng.binomial(points[a][None, :].astype(int), p).astype(float)
+        late = rng.random(n_learners) < 0.03
+        for i in np.flatnonzero(submitted[:, a]):
+            sa_id, sn_id = uuid.uuid4().hex, uuid.uuid4().hex
+            ts = start + dt.timedelta(weeks=a, hours=int(rng.integers(-96, 12)))
+            subs.append((sa_id, assignments[name], learners[i], ts.isoformat(" ")))
+            nbs.append((sn_id, sa_id, notebooks[name], 0, 0.5 if late[i] else 0.0))
+            for c in range(n_cells):
+                grades.append(
+                    (uuid.uuid4().hex, sn_id, cells[cell_name(a, c)], float(scores[i, c]), 0)
+                )
+    cur.executemany(
+        "INSERT INTO submitted_assignment (id, assignment_id, student_id, timestamp) "
+        "VALUES (?, ?, ?, ?)",
+        subs,
+    )
+    cur.executemany(
+        "INSERT INTO submitted_notebook (id, assignment_id, notebook_id, flagged, "
+        "late_submission_penalty) VALUES (?, ?, ?, ?, ?)",
+        nbs,
+    )
+    cur.executemany(
+        "INSERT INTO grade (id, notebook_id, cell_id, auto_score, needs_manual_grade) "
+        "VALUES (?, ?, ?, ?, ?)",
+        grades,
+    )
+    con.commit()
+    con.close()
+    tmp.replace(db_path)
+
+
+def write_map(path: Path, n_assignments: int, n_cells: int, seed: int = 1) -> None:
+    """Write a competency map: each cell to one or two competencies across all three frameworks."""
+    rng = np.random.default_rng(seed)
+    lines = ["frameworks: [ACGME, EPA, IPEC]", "grade_cells:"]
+    for a in range(n_assignments):
+        for c in range(n_cells):
+            k = int(rng.integers(1, 3))
+            ids = rng.choice(COMPETENCY_IDS, size=k, replace=False)
+            lines.append(f"  {cell_name(a, c)}: [{', '.join(ids)}]")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def cached_course(label: str, n_learners: int, n_assignments: int, n_cells: int) -> Path:
+    """Return a course folder holding a cached gradebook and competency map, building once."""
+    course = RESULTS / label
+    db = course / "gradebook.db"
+    if not db.is_file():
+        t0 = time.perf_counter()
+        build_gradebook(db, n_learners=n_learners, n_assignments=n_assignments, n_cells=n_cells)
+        print(f"built {db} in {time.perf_counter() - t0:.1f} s", flush=True)
+    (course / "nbgrader_config.py").write_text(
+        "c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = 'bench'\n",
+        encoding="utf-8",
+    )
+    write_map(course / "competency_map.yaml", n_assignments, n_cells)
+    return course
+
+
+REPORT_CHILD = r"""
+import json, resource, sys, time
+t0 = time.perf_counter()
+from pathlib import Path
+from bpscare.competency import run_report
+summary = run_report(course_dir=Path(sys.argv[1]), out_dir=Path(sys.argv[2]))
+wall = time.perf_counter() - t0
+rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"wall_in_process_s": wall, "peak_rss_mb": rss_kb / 1024,
+                  "timings": summary.timings}))
+"""
+
+
+def time_report(course: Path, out: Path) -> dict[str, object]:
+    """Run ``run_report`` in a fresh interpreter; return wall times and peak RSS."""
+    shutil.rmtree(out, ignore_errors=True)
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", REPORT_CHILD, str(course), str(out)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    wall = time.perf_counter() - t0
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["wall_subprocess_s"] = wall
+    return result
+
+
+def bench_export() -> dict[str, object]:
+    course = cached_course("export_30k", 300, 10, 10)
+    work = Path(tempfile.mkdtemp(prefix="bench_export_"))
+    try:
+        dest = work / "grades.csv"
+        t0 = time.perf_counter()
+        subprocess.run(
+            [str(VENV_BIN / "nbgrader"), "export", "--to", str(dest)],
+            cwd=course,
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"},
+        )
+        export_wall = time.perf_counter() - t0
+        report = time_report(course, work / "report")
+        # Same answer? nbgrader's score is max(0, raw - late penalty), as is ours.
+        theirs = {}
+        with dest.open(newline="") as fh:
+            for row in csv.DictReader(fh):
+                theirs[(row["student_id"], row["assignment"])] = float(row["score"])
+        ours = {}
+        with (work / "report" / "assignment_scores.csv").open(newline="") as fh:
+            for row in csv.DictReader(fh):
+                ours[(row["learner"], row["assignment"])] = float(row["score"])
+        same = theirs.keys() == ours.keys() and all(abs(theirs[k] - ours[k]) < 1e-9 for k in theirs)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    wall = report["wall_subprocess_s"]
+    return {
+        "grades": 30_000,
+        "nbgrader_export_s": round(export_wall, 3),
+        "run_report_subprocess_s": round(wall, 3),
+        "run_report_in_process_s": round(report["wall_in_process_s"], 3),
+        "speedup_subprocess": round(export_wall / wall, 1),
+        "speedup_in_process": round(export_wall / report["wall_in_process_s"], 1),
+        "scores_identical": same,
+        "report_timings": report["timings"],
+    }
+
+
+def bench_million() -> dict[str, object]:
+    course = cached_course("million", 2000, 25, 20)
+    work = Path(tempfile.mkdtemp(prefix="bench_million_"))
+    try:
+        report = time_report(course, work / "report")
+        sizes = {
+            p.name: p.stat().st_size for p in sorted((work / "report").iterdir()) if p.is_file()
+        }
+        n_badges = len(list((work / "report" / "badges").iterdir()))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {
+        "grades": 1_000_000,
+        "run_report_subprocess_s": round(report["wall_subprocess_s"], 3),
+        "run_report_in_process_s": round(report["wall_in_process_s"], 3),
+        "peak_rss_mb": round(report["peak_rss_mb"], 1),
+        "report_timings": report["timings"],
+        "output_bytes": sizes,
+        "badges": n_badges,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=["export", "million"])
+    args = parser.parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    results: dict[str, object] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    if args.only in (None, "export"):
+        results["export_30k"] = bench_export()
+        print(json.dumps(results["export_30k"], indent=2), flush=True)
+    if args.only in (None, "million"):
+        results["million"] = bench_million()
+        print(json.dumps(results["million"], indent=2), flush=True)
+    out = RESULTS / "bench_report.json"
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

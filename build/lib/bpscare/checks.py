@@ -1,0 +1,137 @@
+"""Weighted checks for autograder test cells: partial credit with a message a learner can act on.
+
+A test cell builds a ``Checks``, runs each check on a *thunk* (``lambda: learner_function(...)``)
+so a learner's exception becomes feedback instead of a traceback, and ends with
+``checks.result()``. nbgrader reads that last value as the cell's partial credit
+(``utils.determine_grade``: an ``execute_result`` castable to float is the score), and the printed
+lines become the feedback. Nothing is written to stderr, because nbgrader gives 0 to any cell that
+writes to stderr.
+
+Comparisons accept only plain values of the exact expected type (``type(x) is int``), so an object
+whose ``__eq__`` or ``__float__`` lies earns nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+PLAIN_SCALARS = (int, float, str, bool, type(None))
+
+
+@dataclass
+class CheckOutcome:
+    """One check's result: points earned of its weight, and the message shown when it fails."""
+
+    weight: float
+    earned: float
+    message: str
+
+
+@dataclass
+class Checks:
+    """Collect the checks of one test cell and report earned points and feedback."""
+
+    points: float
+    title: str = ""
+    outcomes: list[CheckOutcome] = field(default_factory=list)
+
+    def that(self, thunk: Callable[[], Any], weight: float, message: str) -> bool:
+        """Pass when ``thunk()`` returns exactly ``True`` (a real bool, not a truthy object)."""
+        value, error = _call(thunk)
+        passed = error is None and value is True
+        return self._record(weight, passed, message if error is None else f"{message} ({error})")
+
+    def equal(
+        self,
+        thunk: Callable[[], Any],
+        expected: Any,
+        weight: float,
+        message: str,
+        *,
+        tolerance: float = 1e-9,
+    ) -> bool:
+        """Pass when ``thunk()`` equals ``expected`` as plain data (numbers within tolerance)."""
+        value, error = _call(thunk)
+        if error is not None:
+            return self._record(weight, False, f"{message} ({error})")
+        return self._record(weight, plain_equal(value, expected, tolerance), message)
+
+    def raises(
+        self, thunk: Callable[[], Any], exception: type[BaseException], weight: float, message: str
+    ) -> bool:
+        """Pass when ``thunk()`` raises ``exception`` (e.g. ValueError on bad input)."""
+        try:
+            thunk()
+        except exception:
+            return self._record(weight, True, message)
+        except Exception as exc:  # a different error is feedback, not a crash
+            return self._record(weight, False, f"{message} (raised {type(exc).__name__} instead)")
+        return self._record(weight, False, f"{message} (nothing was raised)")
+
+    def result(self) -> float:
+        """Print the feedback and return the points earned, scaled to this cell's points."""
+        total_weight = sum(o.weight for o in self.outcomes)
+        earned_weight = sum(o.earned for o in self.outcomes)
+        earned = 0.0 if total_weight == 0 else self.points * earned_weight / total_weight
+        earned = round(earned, 2)
+        header = f"{self.title}: " if self.title else ""
+        print(f"{header}{_fmt(earned)} of {_fmt(self.points)} points")
+        for outcome in self.outcomes:
+            if outcome.earned < outcome.weight:
+                print(f"  - {outcome.message}")
+        if earned == self.points:
+            print("  All checks passed.")
+        return earned
+
+    def _record(self, weight: float, passed: bool, message: str) -> bool:
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+            msg = f"check weight must be a positive number, got {weight!r}"
+            raise ValueError(msg)
+        self.outcomes.append(CheckOutcome(weight, weight if passed else 0.0, message))
+        return passed
+
+
+def plain_equal(value: Any, expected: Any, tolerance: float = 1e-9) -> bool:
+    """Compare as plain data: exact types (int and float interchangeable), recursively."""
+    if isinstance(expected, bool) or expected is None or isinstance(expected, str):
+        return type(value) is type(expected) and value == expected
+    if type(expected) in (int, float):
+        if type(value) not in (int, float):
+            return False
+        if math.isnan(expected):
+            return math.isnan(value)
+        return math.isclose(value, expected, rel_tol=tolerance, abs_tol=tolerance)
+    if type(expected) in (list, tuple):
+        return (
+            type(value) in (list, tuple)
+            and len(value) == len(expected)
+            and all(plain_equal(v, e, tolerance) for v, e in zip(value, expected, strict=True))
+        )
+    if type(expected) is dict:
+        return (
+            type(value) is dict
+            and set(value) == set(expected)
+            and all(plain_equal(value[k], expected[k], tolerance) for k in expected)
+        )
+    if type(expected) in (set, frozenset):
+        return type(value) in (set, frozenset) and set(value) == set(expected)
+    msg = f"plain_equal cannot compare against {type(expected).__name__}"
+    raise TypeError(msg)
+
+
+def _call(thunk: Callable[[], Any]) -> tuple[Any, str | None]:
+    try:
+        return thunk(), None
+    except NotImplementedError:
+        return None, "not answered yet: the cell still raises NotImplementedError"
+    except NameError as exc:
+        return None, f"{exc}; run the cell that defines it"
+    except Exception as exc:
+        return None, f"raised {type(exc).__name__}: {str(exc)[:200]}"
+
+
+def _fmt(number: float) -> str:
+    return f"{number:g}"

@@ -1,0 +1,282 @@
+"""The ``bpscare`` command line: build, validate, demo, autograde, feedback, report.
+
+Problems a user can fix (a bad file, cell or value) print one line naming it and exit with
+status 2; nothing is half-written, because every command writes to a temporary place first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from bpscare import __version__
+from bpscare.errors import BpscareError
+
+EXIT_USER_ERROR = 2
+EXIT_CHECK_FAILED = 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the process exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USER_ERROR
+    from bpscare.nbgrader_course import ensure_tools_on_path
+
+    ensure_tools_on_path()
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            return int(args.handler(args) or 0)
+    except BpscareError as exc:
+        print(f"bpscare {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print(f"bpscare {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bpscare",
+        description="Build, grade and report a biopsychosocial-care course on nbgrader.",
+    )
+    parser.add_argument("--version", action="version", version=f"bpscare {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("build", help="render the course, lessons and learner edition")
+    _project_arg(p)
+    p.add_argument("--out", type=Path, default=Path("_build"), help="output folder (_build)")
+    p.add_argument(
+        "--course",
+        type=Path,
+        help="also update this live course folder in place (learners' work is never touched)",
+    )
+    p.set_defaults(handler=_cmd_build)
+
+    p = sub.add_parser("validate", help="build, then prove every assignment grades as intended")
+    _project_arg(p)
+    p.add_argument("--out", type=Path, default=Path("_build"), help="build folder (_build)")
+    p.add_argument("--engine", choices=("bpscare", "nbgrader"), default="bpscare")
+    p.set_defaults(handler=_cmd_validate)
+
+    p = sub.add_parser("demo", help="build, grade and report a synthetic cohort end to end")
+    _project_arg(p)
+    p.add_argument("--out", type=Path, help="folder to keep the demo in (default: a temp folder)")
+    p.add_argument("--learners", type=int, default=30, help="number of synthetic learners (30)")
+    p.add_argument("--seed", type=int, default=7, help="random seed for the cohort (7)")
+    p.add_argument("--engine", choices=("bpscare", "nbgrader"), default="bpscare")
+    p.add_argument("--workers", type=int, help="grading worker processes (default: CPU count)")
+    p.set_defaults(handler=_cmd_demo)
+
+    p = sub.add_parser("autograde", help="autograde submissions of any nbgrader course")
+    p.add_argument("assignment")
+    p.add_argument("--course", type=Path, required=True, help="nbgrader course folder")
+    p.add_argument("--student", action="append", help="grade only this learner (repeatable)")
+    p.add_argument("--workers", type=int, help="worker processes (default: CPU count)")
+    p.add_argument("--executor", default="local", help="local or dask://HOST:PORT")
+    p.add_argument("--db-url", help="gradebook URL (default: the course's own)")
+    p.add_argument("--timeout-cell", type=float, default=30.0, help="seconds per cell (30)")
+    p.add_argument("--engine", choices=("bpscare", "nbgrader"), default="bpscare")
+    p.set_defaults(handler=_cmd_autograde)
+
+    p = sub.add_parser("feedback", help="generate learner-safe feedback HTML")
+    p.add_argument("assignment")
+    p.add_argument("--course", type=Path, required=True)
+    p.add_argument("--student", action="append")
+    p.set_defaults(handler=_cmd_feedback)
+
+    p = sub.add_parser("serve", help="serve the learner edition's Voila apps on 127.0.0.1")
+    p.add_argument("--port", type=int, default=8866, help="port (8866)")
+    p.add_argument("--dir", type=Path, default=Path("_build") / "learner", help="learner edition")
+    p.add_argument("--no-preheat", action="store_true", help="do not preheat app kernels")
+    p.set_defaults(handler=_cmd_serve)
+
+    p = sub.add_parser("pack", help="learners: zip an assignment folder for upload to the LMS")
+    p.add_argument("folder", type=Path, help="the assignment folder (with the notebook)")
+    p.add_argument("--learner", required=True, help="your learner id as your school uses it")
+    p.add_argument("--out", type=Path, help="zip path (default: inside the folder)")
+    p.set_defaults(handler=_cmd_pack)
+
+    p = sub.add_parser("collect", help="collect submission zips or an LMS bulk download")
+    p.add_argument("assignment")
+    p.add_argument("zips", nargs="+", type=Path, metavar="ZIP")
+    p.add_argument("--course", type=Path, required=True, help="nbgrader course folder")
+    p.add_argument("--force", action="store_true", help="replace submissions already collected")
+    p.set_defaults(handler=_cmd_collect)
+
+    p = sub.add_parser("report", help="program report: scores, competencies, items, exports")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--course", type=Path, help="nbgrader course folder")
+    source.add_argument("--db-url", help="gradebook URL (sqlite:///… or postgresql://…)")
+    p.add_argument("--out", type=Path, required=True, help="report folder")
+    p.add_argument("--map", type=Path, help="competency map (default: the course's own)")
+    p.add_argument("--pseudonymize", action="store_true", help="replace learner ids by hashes")
+    p.set_defaults(handler=_cmd_report)
+    return parser
+
+
+def _project_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--project",
+        type=Path,
+        default=Path.cwd(),
+        help="bpscare project folder with course/course.yaml (default: here or above)",
+    )
+
+
+def _say(message: str) -> None:
+    print(f"  {message}", file=sys.stderr, flush=True)
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from bpscare.build import build, find_project, update_live_course
+
+    project = find_project(args.project)
+    result = build(project, args.out, progress=_say)
+    print(
+        f"built {len(result.assignments)} assignment(s), {len(result.lessons)} lesson(s) "
+        f"into {result.out}"
+    )
+    print(f"  nbgrader course: {result.out / 'course'}")
+    print(f"  learner edition: {result.out / 'learner'}")
+    if args.course:
+        update_live_course(result.out / "course", args.course, result.assignments)
+        print(f"  live course updated in place: {args.course.resolve()}")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from bpscare.build import find_project
+    from bpscare.validate import validate
+
+    report = validate(find_project(args.project), args.out, engine=args.engine, progress=_say)
+    for line in report.checked:
+        print(f"ok   {line}")
+    for line in report.failures:
+        print(f"FAIL {line}")
+    if report.failures:
+        print(f"{len(report.failures)} failure(s)")
+        return EXIT_CHECK_FAILED
+    print("validation passed")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from bpscare.build import find_project
+    from bpscare.demo import run_demo
+
+    if args.learners < 1:
+        msg = f"--learners must be at least 1, got {args.learners}"
+        raise BpscareError(msg)
+    result = run_demo(
+        find_project(args.project),
+        out=args.out,
+        learners=args.learners,
+        seed=args.seed,
+        engine=args.engine,
+        workers=args.workers,
+    )
+    print(result.summary())
+    return 0
+
+
+def _cmd_autograde(args: argparse.Namespace) -> int:
+    from bpscare.nbgrader_course import require_course, submitted_students
+
+    course = require_course(args.course)
+    if args.engine == "nbgrader":
+        from bpscare.grading_backend import autograde_students
+
+        students = args.student or submitted_students(course, args.assignment)
+        errors = autograde_students(course, args.assignment, students, engine="nbgrader")
+        failed = {s: e for s, e in errors.items() if e}
+        print(f"autograded {len(errors) - len(failed)} of {len(errors)} submission(s)")
+        for student, error in failed.items():
+            print(f"  {student}: {error}")
+        return 0
+    from bpscare.grading import autograde
+    from bpscare.progress import event_bar
+
+    with event_bar("autograding") as on_event:
+        run = autograde(
+            course,
+            args.assignment,
+            students=args.student,
+            workers=args.workers,
+            executor=args.executor,
+            db_url=args.db_url,
+            timeout_cell=args.timeout_cell,
+            progress=on_event,
+        )
+    print(run.summary() if hasattr(run, "summary") else run)
+    return 0
+
+
+def _cmd_feedback(args: argparse.Namespace) -> int:
+    from bpscare.nbgrader_course import generate_feedback, require_course
+
+    course = require_course(args.course)
+    generate_feedback(course, args.assignment, args.student)
+    print(f"feedback written to {course / 'feedback'}")
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from bpscare.serve import app_urls, start_voila, stop_voila
+
+    process, port = start_voila(args.dir, args.port, preheat=not args.no_preheat)
+    print(f"Voila is serving {args.dir.resolve()} on http://127.0.0.1:{port}/ (Ctrl+C stops it)")
+    for url in app_urls(args.dir, port):
+        print(f"  {url}")
+    try:
+        return process.wait()
+    finally:
+        stop_voila(process)
+
+
+def _cmd_pack(args: argparse.Namespace) -> int:
+    from bpscare.submission_zip import pack_submission
+
+    path = pack_submission(args.folder, args.learner, out=args.out)
+    print(f"packed {path}; upload this zip to your course's LMS assignment")
+    return 0
+
+
+def _cmd_collect(args: argparse.Namespace) -> int:
+    from bpscare.nbgrader_course import require_course
+    from bpscare.submission_zip import collect_zips
+
+    result = collect_zips(require_course(args.course), args.assignment, args.zips, force=args.force)
+    print(result.summary())
+    return EXIT_CHECK_FAILED if result.rejected else 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from bpscare.competency.report import run_report
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        summary = run_report(
+            course_dir=args.course,
+            db_url=args.db_url,
+            out_dir=args.out,
+            map_path=args.map,
+            pseudonymize=args.pseudonymize,
+            progress=_say,
+        )
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
+    print(summary)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

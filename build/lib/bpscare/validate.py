@@ -1,0 +1,156 @@
+"""``bpscare validate``: build, then prove every assignment grades as intended and nothing leaks.
+
+For each assignment, in a scratch copy of the built course (the build itself stays clean):
+
+- the instructor's source, submitted as a learner, earns full marks on every autograded cell;
+- the released notebook, submitted untouched, earns 0 on every autograded cell and the grader
+  does not crash;
+- each documented misconception (``autograders/<a>/misconceptions.yaml``) earns its expected
+  partial score, and its feedback contains the expected phrase;
+- the learner edition contains no solution line, hidden test, rubric or canary (checked by the
+  build), grade ids are unique and every graded cell maps to a known competency (also the build).
+
+Every failure is collected, so one run lists them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from bpscare import submissions
+from bpscare.build import Project, build, load_assignment, load_course_yaml, scan_learner_edition
+from bpscare.grading_backend import autograde_students, cell_outputs, cell_scores
+
+SCORE_TOLERANCE = 0.011
+SOURCE_LEARNER = "validate-source"
+RELEASE_LEARNER = "validate-release"
+
+
+@dataclass
+class ValidationReport:
+    """What validation checked and every failure it found."""
+
+    checked: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed."""
+        return not self.failures
+
+
+def validate(
+    project: Project,
+    out: Path,
+    *,
+    engine: str = "bpscare",
+    progress: Callable[[str], None] | None = None,
+) -> ValidationReport:
+    """Build into ``out`` and validate every assignment; return the full report."""
+    say = progress or (lambda _msg: None)
+    report = ValidationReport()
+    result = build(project, out, progress=say)
+    report.checked.append(
+        f"build: {len(result.assignments)} assignment(s), {result.grade_cells} graded cells, "
+        f"{len(result.lessons)} lesson(s); grade ids unique; competencies known"
+    )
+    assignments = [load_assignment(project, a) for a in load_course_yaml(project)["assignments"]]
+    leaks = scan_learner_edition(result.out / "learner", assignments, project)
+    report.failures += [f"leak: {leak}" for leak in leaks]
+    report.checked.append("learner edition scanned for solutions, hidden tests and canaries")
+
+    scratch = Path(tempfile.mkdtemp(prefix="bpscare-validate-"))
+    try:
+        course = scratch / "course"
+        shutil.copytree(result.out / "course", course)
+        for assignment in assignments:
+            say(f"validating {assignment.name}")
+            _validate_assignment(project, course, assignment, engine, report)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return report
+
+
+def _validate_assignment(project, course: Path, assignment, engine: str, report) -> None:
+    name = assignment.name
+    release_dir = course / "release" / name
+    releases = {
+        nb: nbformat.read(str(release_dir / nb), as_version=4) for nb in assignment.notebooks
+    }
+    now = dt.datetime.now(dt.UTC)
+    learners: dict[str, dict[str, nbformat.NotebookNode]] = {}
+    learners[SOURCE_LEARNER] = {
+        nb: submissions.fill_release(
+            releases[nb],
+            source,
+            dict.fromkeys(submissions.answer_cells(releases[nb]), submissions.SOLUTION_ANSWER),
+        )
+        for nb, source in assignment.notebooks.items()
+    }
+    learners[RELEASE_LEARNER] = dict(releases)
+    misconceptions = submissions.load_misconceptions(
+        project.autograders / name / "misconceptions.yaml"
+    )
+    for mis in misconceptions:
+        learner = f"validate-{mis.id.replace('_', '-')}"
+        notebooks = {}
+        for nb_name, source in assignment.notebooks.items():
+            ids = submissions.answer_cells(releases[nb_name])
+            answers = dict.fromkeys(ids, submissions.SOLUTION_ANSWER)
+            answers.update({k: v for k, v in mis.answers.items() if k in ids})
+            notebooks[nb_name] = submissions.fill_release(releases[nb_name], source, answers)
+        learners[learner] = notebooks
+    for learner, notebooks in learners.items():
+        submissions.write_submission(course, learner, name, notebooks, now)
+    errors = autograde_students(course, name, list(learners), engine=engine)
+    for learner, error in errors.items():
+        if error:
+            report.failures.append(f"{name}: the grader failed on {learner}: {error}")
+
+    auto = {c.grade_id: c.points for c in assignment.grade_cells if c.kind == "tests"}
+    source_scores = cell_scores(course, name, SOURCE_LEARNER)
+    for grade_id, points in auto.items():
+        got = source_scores.get(grade_id)
+        if got is None or abs(got - points) > SCORE_TOLERANCE:
+            report.failures.append(
+                f"{name}/{grade_id}: the source earns {got} of {points} points (expected full "
+                "marks: a solution or a test is wrong)"
+            )
+    report.checked.append(f"{name}: source earns full marks on {len(auto)} autograded cells")
+
+    release_scores = cell_scores(course, name, RELEASE_LEARNER)
+    for grade_id in auto:
+        got = release_scores.get(grade_id)
+        if got is None or got > SCORE_TOLERANCE:
+            report.failures.append(
+                f"{name}/{grade_id}: the blank release earns {got} points (expected 0: a test "
+                "passes without an answer, or a solution leaked into the release)"
+            )
+    report.checked.append(f"{name}: blank release earns 0 and grades without crashing")
+
+    for mis in misconceptions:
+        learner = f"validate-{mis.id.replace('_', '-')}"
+        scores = cell_scores(course, name, learner)
+        outputs = cell_outputs(course, name, learner)
+        for grade_id, (points, phrase) in mis.expected.items():
+            got = scores.get(grade_id)
+            if got is None or abs(got - points) > SCORE_TOLERANCE:
+                report.failures.append(
+                    f"{name}/{grade_id}: misconception {mis.id!r} earns {got} points, "
+                    f"expected {points}"
+                )
+            if phrase and phrase not in outputs.get(grade_id, ""):
+                report.failures.append(
+                    f"{name}/{grade_id}: misconception {mis.id!r} feedback lacks {phrase!r}"
+                )
+    if misconceptions:
+        report.checked.append(
+            f"{name}: {len(misconceptions)} misconception(s) earn their expected partial scores"
+        )
