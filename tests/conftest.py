@@ -10,6 +10,8 @@ import pytest
 from bpscare.build import Project, build
 from bpscare.nbgrader_course import ensure_tools_on_path
 
+pytest_plugins = ["support.postgres"]
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -415,22 +415,25 @@ def _build_wheel(project: Project, dest: Path) -> None:
     if not pyproject.is_file() or 'name = "bpscare"' not in pyproject.read_text():
         return
     dest.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "-q",
-            "-w",
-            str(dest),
-            str(project.root),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    # Build from a clean copy: setuptools' in-tree build/ folder keeps files deleted from src/,
+    # and those would ship in the learner image.
+    with tempfile.TemporaryDirectory(prefix="bpscare-wheel-") as scratch:
+        clean = Path(scratch) / "src-copy"
+        clean.mkdir()
+        for name in ("pyproject.toml", "README.md", "LICENSE"):
+            if (project.root / name).is_file():
+                shutil.copy2(project.root / name, clean / name)
+        shutil.copytree(
+            project.root / "src",
+            clean / "src",
+            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc"),
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dest), str(clean)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if result.returncode != 0:
         tail = " | ".join(result.stderr.strip().splitlines()[-3:])
         msg = f"could not build the bpscare wheel for the learner edition: {tail}"

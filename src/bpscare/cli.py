@@ -119,7 +119,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="report folder")
     p.add_argument("--map", type=Path, help="competency map (default: the course's own)")
     p.add_argument("--pseudonymize", action="store_true", help="replace learner ids by hashes")
+    p.add_argument(
+        "--xapi-cells",
+        action="store_true",
+        help="one xAPI statement per graded cell (default: per submitted assignment)",
+    )
     p.set_defaults(handler=_cmd_report)
+
+    p = sub.add_parser("dashboard", help="serve the program dashboard over report folders")
+    p.add_argument(
+        "reports",
+        nargs="+",
+        metavar="[LABEL=]REPORT_DIR",
+        help="a folder written by `bpscare report`; LABEL names its cohort (default: folder name)",
+    )
+    p.add_argument("--port", type=int, default=8867, help="port (8867)")
+    p.set_defaults(handler=_cmd_dashboard)
     return parser
 
 
@@ -189,6 +204,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_autograde(args: argparse.Namespace) -> int:
+    """Autograde with the sandboxed engine (default) or nbgrader; 1 if a submission failed."""
     from bpscare.nbgrader_course import require_course, submitted_students
 
     course = require_course(args.course)
@@ -201,7 +217,7 @@ def _cmd_autograde(args: argparse.Namespace) -> int:
         print(f"autograded {len(errors) - len(failed)} of {len(errors)} submission(s)")
         for student, error in failed.items():
             print(f"  {student}: {error}")
-        return 0
+        return EXIT_CHECK_FAILED if failed else 0
     from bpscare.grading import autograde
     from bpscare.progress import event_bar
 
@@ -216,8 +232,8 @@ def _cmd_autograde(args: argparse.Namespace) -> int:
             timeout_cell=args.timeout_cell,
             progress=on_event,
         )
-    print(run.summary() if hasattr(run, "summary") else run)
-    return 0
+    print(run.summary())
+    return EXIT_CHECK_FAILED if any(r.error for r in run.results) else 0
 
 
 def _cmd_feedback(args: argparse.Namespace) -> int:
@@ -271,10 +287,44 @@ def _cmd_report(args: argparse.Namespace) -> int:
             map_path=args.map,
             pseudonymize=args.pseudonymize,
             progress=_say,
+            xapi_detail="cells" if args.xapi_cells else "assignments",
         )
-    for warning in caught:
-        print(f"warning: {warning.message}", file=sys.stderr)
-    print(summary)
+    for warning in [*(str(w.message) for w in caught), *summary.warnings]:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(
+        f"report of {summary.n_learners} learner(s), {summary.n_assignments} assignment(s) and "
+        f"{summary.n_grades} grade(s) written to {summary.out_dir}"
+    )
+    print(
+        f"  competencies: {summary.n_competencies}; learners at risk: {summary.n_at_risk}; "
+        f"badges: {summary.n_badges}; xAPI statements: {summary.n_xapi_statements}"
+    )
+    print(f"  open {summary.out_dir / 'index.html'}")
+    return 0
+
+
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    import tempfile
+    import time
+
+    from bpscare.serve import app_url, start_voila, stop_voila
+    from bpscare.widgets.program_dashboard import write_dashboard_app
+
+    reports: dict[str, Path] = {}
+    for spec in args.reports:
+        label, _, folder = spec.rpartition("=")
+        reports[label or Path(folder).name] = Path(folder)
+    with tempfile.TemporaryDirectory(prefix="bpscare-dashboard-") as tmp:
+        write_dashboard_app(reports, Path(tmp))
+        process, port = start_voila(Path(tmp), args.port, preheat=False)
+        print(f"program dashboard: {app_url(port, 'program_dashboard')} (Ctrl+C stops it)")
+        try:
+            while process.poll() is None:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop_voila(process)
     return 0
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -21,12 +23,19 @@ from pathlib import Path
 from bpscare.errors import BpscareError
 
 PREHEAT_DENYLIST = ["lessons/", "assignments/"]
+# Instructor-side JupyterLab extensions that an app page never needs; where they are installed
+# (an instructor's machine) they fail to load inside Voila and fill the console with errors.
+EXTENSION_DENYLIST = ["@jupyter/nbgrader", "jupyterlab-jupytext", "@jupyter-notebook/lab-extension"]
 
 
 def voila_settings() -> dict:
     """The Voila configuration written to the learner edition's ``voila.json``."""
     return {
-        "VoilaConfiguration": {"strip_sources": True, "show_tracebacks": False},
+        "VoilaConfiguration": {
+            "strip_sources": True,
+            "show_tracebacks": False,
+            "extension_denylist": EXTENSION_DENYLIST,
+        },
         "VoilaKernelManager": {"preheat_denylist": PREHEAT_DENYLIST},
     }
 
@@ -36,10 +45,21 @@ def write_voila_json(learner_dir: Path) -> None:
     (Path(learner_dir) / "voila.json").write_text(json.dumps(voila_settings(), indent=2) + "\n")
 
 
-def voila_command(learner_dir: Path, port: int, *, preheat: bool = True, pool_size: int = 1):
-    """Return the command line that serves ``learner_dir`` with Voila on loopback."""
+def voila_command(
+    learner_dir: Path,
+    port: int,
+    *,
+    preheat: bool = True,
+    pool_size: int = 1,
+    python: str | Path | None = None,
+) -> list[str]:
+    """Return the command line that serves ``learner_dir`` with Voila on loopback.
+
+    ``python`` is the interpreter whose Voila runs (default: this one), e.g. a learner
+    environment built from ``binder/requirements.txt``.
+    """
     command = [
-        sys.executable,
+        str(python or sys.executable),
         "-m",
         "voila",
         str(Path(learner_dir).resolve()),
@@ -54,10 +74,16 @@ def voila_command(learner_dir: Path, port: int, *, preheat: bool = True, pool_si
     return command
 
 
+def app_url(port: int, name: str) -> str:
+    """The URL of the app notebook ``apps/<name>.ipynb`` served on ``port``."""
+    stem = name.removesuffix(".ipynb")
+    return f"http://127.0.0.1:{port}/voila/render/apps/{stem}.ipynb"
+
+
 def app_urls(learner_dir: Path, port: int) -> list[str]:
     """The URL of each app in the learner edition."""
     apps = sorted((Path(learner_dir) / "apps").glob("*.ipynb"))
-    return [f"http://127.0.0.1:{port}/voila/render/apps/{app.name}" for app in apps]
+    return [app_url(port, app.name) for app in apps]
 
 
 def free_port() -> int:
@@ -68,28 +94,41 @@ def free_port() -> int:
 
 
 def start_voila(
-    learner_dir: Path, port: int | None = None, *, preheat: bool = True, timeout: float = 60.0
+    learner_dir: Path,
+    port: int | None = None,
+    *,
+    preheat: bool = True,
+    timeout: float = 60.0,
+    python: str | Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen, int]:
-    """Start Voila in its own process group and wait until it answers; return (process, port)."""
+    """Start Voila in its own process group and wait until it answers; return (process, port).
+
+    ``python`` selects the interpreter (see :func:`voila_command`); ``env`` replaces the
+    environment of the server and its kernels (default: this process's environment).
+    """
     learner_dir = Path(learner_dir).resolve()
     if not (learner_dir / "apps").is_dir():
         msg = "not a learner edition (no apps/ folder); run `bpscare build` first"
         raise BpscareError(msg, path=learner_dir)
     port = port or free_port()
-    env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    env = {**(os.environ if env is None else env), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    # Voila logs every request to stderr: a pipe nobody reads fills up and blocks the server,
+    # so the log goes to an unlinked temporary file, read back only when start-up fails.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the process)
     process = subprocess.Popen(
-        voila_command(learner_dir, port, preheat=preheat),
+        voila_command(learner_dir, port, preheat=preheat, python=python),
         cwd=learner_dir,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         start_new_session=True,
     )
+    process.voila_log = log  # type: ignore[attr-defined]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            err = process.stderr.read().decode(errors="replace") if process.stderr else ""
-            msg = f"Voila exited with status {process.returncode}: {err.strip()[-300:]}"
+            msg = f"Voila exited with status {process.returncode}: {voila_log_tail(process)}"
             raise BpscareError(msg, path=learner_dir)
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
@@ -101,10 +140,50 @@ def start_voila(
     raise BpscareError(msg, path=learner_dir)
 
 
-def stop_voila(process: subprocess.Popen) -> None:
-    """Stop Voila and its kernels (the whole process group)."""
-    import signal
+def voila_log_tail(process: subprocess.Popen, chars: int = 300) -> str:
+    """The last ``chars`` characters of Voila's log (stderr) for an error message."""
+    log = getattr(process, "voila_log", None)
+    if log is None:
+        return ""
+    log.flush()
+    log.seek(0)
+    return log.read().decode(errors="replace").strip()[-chars:]
 
+
+def _process_table() -> dict[int, tuple[int, str]]:
+    """Map each visible process id to (parent id, start time) from ``/proc`` (Linux)."""
+    table: dict[int, tuple[int, str]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        table[int(stat.parent.name)] = (int(fields[1]), fields[19])
+    return table
+
+
+def _descendants(pid: int) -> list[tuple[int, str]]:
+    """(pid, start time) of every process below ``pid`` (kernels run in their own sessions)."""
+    table = _process_table()
+    children: dict[int, list[int]] = {}
+    for child, (parent, _start) in table.items():
+        children.setdefault(parent, []).append(child)
+    found: list[tuple[int, str]] = []
+    stack = [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.append((child, table[child][1]))
+            stack.append(child)
+    return found
+
+
+def stop_voila(process: subprocess.Popen) -> None:
+    """Stop Voila, its process group and every kernel it started.
+
+    Kernels are started in sessions of their own (jupyter_client), so they are not in Voila's
+    process group: their ids are collected first and any that outlive Voila are ended by id.
+    """
+    kernels = _descendants(process.pid) if process.poll() is None else []
     if process.poll() is None:
         try:
             os.killpg(process.pid, signal.SIGTERM)
@@ -112,3 +191,13 @@ def stop_voila(process: subprocess.Popen) -> None:
         except (ProcessLookupError, subprocess.TimeoutExpired):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=5)
+    table = _process_table()
+    for pid, started in kernels:
+        if pid in table and table[pid][1] == started:  # the same process, not a reused id
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+    log = getattr(process, "voila_log", None)
+    if log is not None:
+        log.close()

@@ -13,7 +13,7 @@ LMS gradebook CSV (``lms_gradebook.csv``)
     ``nbgrader export``. With pseudonymisation the ids are pseudonyms and ``ID`` is left empty,
     so such a file is for sharing, not for importing.
 
-Open Badges 3.0 (``badges/<learner>__<competency>.json``)
+Open Badges 3.0 (``badges.jsonl``, one credential per line)
     One unsigned ``OpenBadgeCredential`` (1EdTech Open Badges 3.0, built on the W3C Verifiable
     Credentials Data Model 2.0) per learner per attained competency. The achievement has
     ``achievementType`` "Competency", a criteria narrative, an ``alignment`` to the framework item
@@ -23,7 +23,10 @@ Open Badges 3.0 (``badges/<learner>__<competency>.json``)
     before handing them out; unsigned credentials do not verify.
 
 xAPI (``xapi_statements.json``)
-    One statement per learner x grade cell with a grade (ADL Experience API 1.0.3): actor by
+    By default one statement per learner x submitted assignment (the assignment is the activity,
+    the score is the submission's total, the extension lists the competencies it assesses);
+    with ``xapi_detail="cells"`` one statement per learner x grade cell, as follows
+    (ADL Experience API 1.0.3): actor by
     ``account`` (home page + learner id or pseudonym, never a name or e-mail), verb
     ``http://adlnet.gov/expapi/verbs/scored``, the grade cell as the activity, ``result.score``
     raw/min/max/scaled, the assignment and course in ``context.contextActivities.grouping`` and the
@@ -236,12 +239,6 @@ def badge_credential(
     }
 
 
-def badge_filename(learner: str, competency_id: str) -> str:
-    """Return a safe file name for one badge: ``<learner>__<competency>.json``."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in learner)
-    return f"{safe}__{competency_id}.json"
-
-
 # -- xAPI -----------------------------------------------------------------------------------
 
 
@@ -331,6 +328,9 @@ class XapiStatementWriter:
                 '"object":' + json.dumps(obj) + ',"context":' + json.dumps(context)
             )
         self._cache: dict[tuple[int, float], str] = {}
+        self._course_activity = course_activity
+        self._assignment_rest: dict[str, str] = {}
+        self._assignment_cache: dict[tuple[str, float], str] = {}
 
     def submission_parts(
         self, learner: str, assignment: str, timestamp: str, total: float
@@ -369,6 +369,70 @@ class XapiStatementWriter:
             )
             self._cache[key] = part
         return part
+
+    def assignment_part(self, assignment: str, total: float, max_score: float) -> str:
+        """Return the fragment of one assignment-level statement (id suffix, object, result)."""
+        key = (assignment, total)
+        part = self._assignment_cache.get(key)
+        if part is None:
+            rest = self._assignment_rest.get(assignment)
+            if rest is None:
+                rest = self._assignment_rest[assignment] = self._assignment_fragment(assignment)
+            score: dict[str, float] = {"raw": total}
+            if total >= 0:
+                score["min"] = 0
+            if max_score > 0:
+                if total <= max_score:
+                    score["max"] = max_score
+                score["scaled"] = round(max(-1.0, min(1.0, total / max_score)), 6)
+            h = _hex(f"{self.course_id}|{assignment}", 15)
+            prefix = f"{'89ab'[int(h[0], 16) % 4]}{h[1:4]}-{h[4:16]}"
+            result = {"score": score, "completion": True}
+            part = prefix + '",' + rest + ',"result":' + json.dumps(result)
+            self._assignment_cache[key] = part
+        return part
+
+    def _assignment_fragment(self, assignment: str) -> str:
+        assignment_id = f"{self.activity_base}/{_iri_part(assignment)}"
+        obj = {
+            "objectType": "Activity",
+            "id": assignment_id,
+            "definition": {"name": {"en-US": assignment}, "type": XAPI_ASSESSMENT},
+        }
+        context: dict[str, Any] = {
+            "contextActivities": {"grouping": [self._course_activity]},
+            "platform": "nbgrader via bpscare",
+        }
+        seen: dict[str, tuple[str, str, str]] = {}
+        for cell in self.cells:
+            if cell.assignment == assignment:
+                for comp in cell.competencies:
+                    seen.setdefault(comp[0], comp)
+        if seen:
+            context["extensions"] = {
+                COMPETENCY_EXTENSION: [
+                    {"id": cid, "framework": fid, "targetName": title}
+                    for cid, fid, title in seen.values()
+                ]
+            }
+        return '"object":' + json.dumps(obj) + ',"context":' + json.dumps(context)
+
+    def write_assignments(
+        self,
+        fh: TextIO,
+        rows: Iterable[tuple[str, str, str, float, float]],
+    ) -> int:
+        """Stream one statement per submission: rows of (assignment, head, tail, total, max)."""
+        n = 0
+        fh.write("[")
+        sep = "\n"
+        for assignment, head, tail, total, max_score in rows:
+            fh.write(sep)
+            fh.write(head + self.assignment_part(assignment, total, max_score) + tail)
+            sep = ",\n"
+            n += 1
+        fh.write("\n]\n")
+        return n
 
     def write(
         self,

@@ -98,8 +98,7 @@ def heatmap_figure(data: ReportData) -> Figure:
     height = min(12.0, max(3.0, 0.2 * n_l + 1.6))
     fig = Figure(figsize=(max(6.0, 0.42 * n_k + 3.0), height), layout="constrained")
     ax = fig.add_subplot()
-    cmap = mpl.colormaps["viridis"].copy()
-    cmap.set_bad("#d9d9d9")
+    cmap = mpl.colormaps["viridis"].with_extremes(bad="#d9d9d9")
     image = ax.imshow(
         np.ma.masked_invalid(data.attainment[order]),
         aspect="auto",
@@ -246,9 +245,9 @@ def _methods(data: ReportData) -> str:
         "<li><b>Exports</b>: <code>lms_gradebook.csv</code> follows the Canvas gradebook "
         "import layout (Student, ID, SIS User ID, SIS Login ID, Section, one column per "
         "assignment, a Points Possible row; delete that row for Moodle's CSV import); "
-        "<code>badges/</code> holds unsigned Open Badges 3.0 credentials (sign before "
-        "issuing); <code>xapi_statements.json</code> holds one xAPI statement per learner and "
-        f"graded cell, actors identified by account on {_e(data.xapi_home_page)} (set "
+        "<code>badges.jsonl</code> holds unsigned Open Badges 3.0 credentials, one per line "
+        "(sign before issuing); <code>xapi_statements.json</code> holds xAPI statements of "
+        f"learners' results, actors identified by account on {_e(data.xapi_home_page)} (set "
         "<code>xapi.home_page</code> in the competency map).</li>",
         "</ul>",
     ]
@@ -483,7 +482,7 @@ def render_index_html(data: ReportData) -> str:
     out.append(_methods(data))
     out.append(
         "<p class='muted'>Files: assignment_scores.csv, competencies.csv, items.csv, "
-        "reliability.csv, cohort_summary.csv, at_risk.csv, lms_gradebook.csv, badges/, "
+        "reliability.csv, cohort_summary.csv, at_risk.csv, lms_gradebook.csv, badges.jsonl, "
         "xapi_statements.json.</p></body></html>"
     )
     return "\n".join(out)

@@ -21,8 +21,10 @@ level schemes, and writes a report folder:
 ``at_risk.csv``             learners flagged by :class:`AtRiskRule` with the reasons.
 ``index.html``              the report for a program director, plots embedded (no external URL).
 ``lms_gradebook.csv``       Canvas-convention gradebook import (:mod:`.exports`).
-``badges/*.json``           Open Badges 3.0 credentials, one per learner per attained competency.
-``xapi_statements.json``    xAPI statements, one per learner x graded cell, streamed.
+``badges.jsonl``            Open Badges 3.0 credentials, one JSON document per line, one per learner
+                            per attained competency.
+``xapi_statements.json``    xAPI statements, one per learner x submitted assignment (or, with
+                            ``xapi_detail="cells"``, per learner x graded cell), streamed.
 ==========================  ======================================================================
 
 The folder is built in a temporary sibling folder and moved into place only when complete, so
@@ -66,7 +68,6 @@ from bpscare.competency.exports import (
     _num,
     achievement,
     badge_credential,
-    badge_filename,
     write_lms_gradebook,
 )
 from bpscare.competency.frameworks import Competency, Framework, load_frameworks
@@ -366,6 +367,7 @@ def run_report(
     progress: Callable[[str], None] | None = None,
     rule: AtRiskRule | None = None,
     now: dt.datetime | None = None,
+    xapi_detail: str = "assignments",
 ) -> ReportSummary:
     """Write the competency and item-analysis report of a gradebook into ``out_dir``.
 
@@ -390,6 +392,10 @@ def run_report(
         The at-risk rule (default :class:`AtRiskRule`).
     now
         Report time (default: now, UTC); used for badges' ``validFrom`` and undated statements.
+    xapi_detail
+        ``"assignments"`` (default): one xAPI statement per learner and submitted assignment,
+        with the competencies it assesses; ``"cells"``: one per learner and graded cell (about
+        1.3 kB each: a million grades make a 1.3 GB file).
 
     Returns
     -------
@@ -413,6 +419,9 @@ def run_report(
         if message and progress is not None:
             progress(message)
 
+    if xapi_detail not in ("assignments", "cells"):
+        msg = f"xapi_detail must be 'assignments' or 'cells', got {xapi_detail!r}"
+        raise BpscareError(msg)
     rule = rule or AtRiskRule()
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     generated = now.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -533,8 +542,8 @@ def run_report(
                     else f"{data.course_label} (bpscare competency report)"
                 ),
             )
-            n_badges = _write_badges(tmp / "badges", data, issuer, generated)
-            files.append("badges/")
+            n_badges = _write_badges(tmp / "badges.jsonl", data, issuer, generated)
+            files.append("badges.jsonl")
             step("badges")
             home_page = cmap.home_page if cmap and cmap.home_page else DEFAULT_HOME_PAGE
             data.xapi_home_page = home_page
@@ -553,6 +562,7 @@ def run_report(
                 home_page=home_page,
                 activity_base=activity_base,
                 generated=generated,
+                detail=xapi_detail,
             )
             files.append("xapi_statements.json")
             step("xapi")
@@ -924,28 +934,38 @@ def _write_lms(out: Path, data: ReportData, learner_ids: list[str], lms: dict[st
     return "lms_gradebook.csv"
 
 
-def _write_badges(folder: Path, data: ReportData, issuer: Issuer, generated: str) -> int:
-    folder.mkdir()
+def _write_badges(path: Path, data: ReportData, issuer: Issuer, generated: str) -> int:
+    """Write every credential as one line of ``badges.jsonl``; return how many.
+
+    One file rather than one per credential: creating tens of thousands of small files costs
+    milliseconds each on network and overlay file systems. Each line is a complete OB 3.0
+    credential; the achievement, the same for every learner, is serialised once per competency.
+    """
     n = 0
-    for k, comp in enumerate(data.competencies):
-        fw = data.frameworks[comp.framework]
-        ach = achievement(fw, comp, data.course_label, issuer)
-        for i in np.flatnonzero(data.attained[:, k]):
-            cred = badge_credential(
-                learner=data.learners[i],
-                framework=fw,
-                competency=comp,
-                band_index=int(data.band[i, k]),
-                attainment=float(data.attainment[i, k]),
-                evidence_count=int(data.evidence_count[i, k]),
-                issuer=issuer,
-                course_label=data.course_label,
-                valid_from=generated,
-                achievement_obj=ach,
-            )
-            path = folder / badge_filename(data.learners[i], comp.id)
-            path.write_text(json.dumps(cred, indent=1, ensure_ascii=False), encoding="utf-8")
-            n += 1
+    placeholder = '"@@achievement@@"'
+    with path.open("w", encoding="utf-8", buffering=1 << 20) as fh:
+        for k, comp in enumerate(data.competencies):
+            fw = data.frameworks[comp.framework]
+            ach = achievement(fw, comp, data.course_label, issuer)
+            ach_json = json.dumps(ach, ensure_ascii=False, separators=(",", ":"))
+            for i in np.flatnonzero(data.attained[:, k]):
+                cred = badge_credential(
+                    learner=data.learners[i],
+                    framework=fw,
+                    competency=comp,
+                    band_index=int(data.band[i, k]),
+                    attainment=float(data.attainment[i, k]),
+                    evidence_count=int(data.evidence_count[i, k]),
+                    issuer=issuer,
+                    course_label=data.course_label,
+                    valid_from=generated,
+                    achievement_obj=ach,
+                )
+                cred["credentialSubject"]["achievement"] = "@@achievement@@"
+                line = json.dumps(cred, ensure_ascii=False, separators=(",", ":"))
+                fh.write(line.replace(placeholder, ach_json, 1))
+                fh.write("\n")
+                n += 1
     return n
 
 
@@ -960,6 +980,7 @@ def _write_xapi(
     home_page: str,
     activity_base: str,
     generated: str,
+    detail: str = "assignments",
 ) -> int:
     comp_titles = {c.id: c for fw in data.frameworks.values() for c in fw.competencies}
     cells = [
@@ -994,4 +1015,16 @@ def _write_xapi(
         heads.append(head)
         tails.append(tail)
     with path.open("w", encoding="utf-8", buffering=1 << 20) as fh:
-        return writer.write(fh, source.iter_evidence(), heads, tails)
+        if detail == "cells":
+            return writer.write(fh, source.iter_evidence(), heads, tails)
+        rows = (
+            (
+                a_names[subs.assignment[s]],
+                heads[s],
+                tails[s],
+                float(totals[s]),
+                float(data.assignment_max[subs.assignment[s]]),
+            )
+            for s in range(len(subs.ids))
+        )
+        return writer.write_assignments(fh, rows)

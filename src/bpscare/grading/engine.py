@@ -1,0 +1,388 @@
+"""``autograde``: nbgrader's autograde, parallel and sandboxed, for any nbgrader course folder.
+
+The parent process (trusted) checks the course, assignment, database and executor before
+writing anything; prepares every submission with nbgrader's own sanitize preprocessors; hands
+plain-data jobs to workers (local processes forked from a warm zygote, or a Dask cluster); and,
+as each result returns, applies nbgrader's post-execution preprocessors, writes the gradebook in
+one transaction per submission and puts ``autograded/<student>/<assignment>/`` in place with a
+rename. Flags go to ``<course>/reports/autograde-flags-<assignment>.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from bpscare.errors import BpscareError
+from bpscare.grading import gradebook as gb_mod
+from bpscare.grading.prepare import Prepared, notebook_infos, prepare
+from bpscare.grading.sandbox import Limits
+
+FLAG_REPORT = "reports/autograde-flags-{assignment}.csv"
+
+
+@dataclass(frozen=True)
+class GradingEvent:
+    """Progress of a run: one learner started or finished (``done``) out of ``total``."""
+
+    student: str
+    done: bool
+    total: int
+
+
+@dataclass
+class StudentResult:
+    """One learner's outcome: points, maximum, an error that stopped grading, and flags."""
+
+    student: str
+    score: float = 0.0
+    max_score: float = 0.0
+    error: str | None = None
+    flags: list[str] = field(default_factory=list)
+    cell_scores: dict[str, float | None] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+@dataclass
+class AutogradeRun:
+    """The outcome of one ``autograde`` call."""
+
+    course_dir: Path
+    assignment: str
+    results: list[StudentResult] = field(default_factory=list)
+    seconds: float = 0.0
+    executor: str = "local"
+    workers: int = 1
+    flag_report: Path | None = None
+    protections: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """Return a short human summary (printed by ``bpscare autograde``)."""
+        graded = [r for r in self.results if r.error is None]
+        flagged = [r for r in self.results if r.flags]
+        lines = [
+            f"autograded {len(graded)} of {len(self.results)} submission(s) of "
+            f"{self.assignment} in {self.seconds:.1f} s ({self.executor}, {self.workers} "
+            f"worker(s))"
+        ]
+        for result in self.results:
+            mark = "error" if result.error else f"{result.score:g}/{result.max_score:g}"
+            lines.append(
+                f"  {result.student}: {mark}" + (f" ({result.error})" if result.error else "")
+            )
+        if flagged:
+            lines.append(f"  {len(flagged)} submission(s) flagged; see {self.flag_report}")
+            for result in flagged:
+                for flag in result.flags[:5]:
+                    lines.append(f"    {result.student}: {flag}")
+        return "\n".join(lines)
+
+
+def autograde(
+    course_dir: Path,
+    assignment: str,
+    *,
+    students: list[str] | None = None,
+    workers: int | None = None,
+    executor: str = "local",
+    db_url: str | None = None,
+    timeout_cell: float = 30.0,
+    progress: Callable[[GradingEvent], None] | None = None,
+) -> AutogradeRun:
+    """Autograde ``assignment`` for ``students`` (default: every submission) of a course.
+
+    Writes ``autograded/<student>/<assignment>/`` and the gradebook as ``nbgrader autograde``
+    does (so formgrader, ``generate_feedback`` and ``export`` work on the result), with learner
+    code sandboxed and test cells judged outside it. Raises ``BpscareError`` before writing
+    anything for an unknown assignment, a folder that is not an nbgrader course, or an
+    unreachable scheduler or database.
+    """
+    from bpscare import nbgrader_course
+
+    course = nbgrader_course.require_course(Path(course_dir))
+    if not isinstance(timeout_cell, int | float) or timeout_cell <= 0:
+        msg = f"timeout_cell must be a positive number of seconds, got {timeout_cell!r}"
+        raise BpscareError(msg)
+    if workers is not None and (not isinstance(workers, int) or workers < 1):
+        msg = f"workers must be a positive whole number, got {workers!r}"
+        raise BpscareError(msg)
+    if executor != "local" and not executor.startswith("dask://"):
+        msg = f"unknown executor {executor!r}; use 'local' or 'dask://HOST:PORT'"
+        raise BpscareError(msg)
+    n_workers = workers or os.cpu_count() or 1
+    pool = _make_executor(executor, n_workers)  # workers warm up while the parent prepares
+    try:
+        return _autograde(
+            course, assignment, students, pool, executor, n_workers, db_url, timeout_cell, progress
+        )
+    finally:
+        pool.close()
+
+
+def _autograde(
+    course: Path,
+    assignment: str,
+    students: list[str] | None,
+    pool: Any,
+    executor: str,
+    n_workers: int,
+    db_url: str | None,
+    timeout_cell: float,
+    progress: Callable[[GradingEvent], None] | None,
+) -> AutogradeRun:
+    from bpscare import nbgrader_course
+
+    started = time.monotonic()
+    nbgrader_course.ensure_tools_on_path()
+    config = nbgrader_course.load_course_config(course, db_url)
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=config)
+    url = nbgrader_course.course_db_url(course, db_url)
+    coursedir.db_url = url
+    gradebook = gb_mod.open_gradebook(url, coursedir.course_id)
+    try:
+        infos = _check_assignment(gradebook, assignment)
+        chosen = _choose_students(coursedir, assignment, students)
+        limits = Limits(timeout_cell=float(timeout_cell), protected=_protected(course, url))
+        run = AutogradeRun(course, assignment, executor=executor, workers=n_workers)
+        tests = {name: info.tests for name, info in infos.items()}
+        late_plugin = _late_plugin(config)
+        total = len(chosen)
+        pending: dict[Any, Prepared] = {}
+        results: dict[str, StudentResult] = {}
+        for student in chosen:
+            if progress is not None:
+                progress(GradingEvent(student, False, total))
+            try:
+                prepared = prepare(coursedir, config, gradebook, assignment, student, infos)
+            except Exception as exc:
+                results[student] = StudentResult(student, error=f"cannot prepare: {exc}"[:400])
+                if progress is not None:
+                    progress(GradingEvent(student, True, total))
+                continue
+            if prepared.notebooks:
+                pending[pool.submit(prepared.job(tests, limits.to_dict()))] = prepared
+            else:
+                results[student] = _finish(
+                    coursedir, config, gradebook, assignment, prepared, {}, late_plugin
+                )
+                if progress is not None:
+                    progress(GradingEvent(student, True, total))
+        for future, output in pool.as_completed(pending):
+            prepared = pending[future]
+            if isinstance(output, BaseException):
+                results[prepared.student] = StudentResult(
+                    prepared.student, error=f"grading failed: {output}"[:400], flags=prepared.flags
+                )
+            else:
+                run.protections.update(output.get("protections", {}))
+                results[prepared.student] = _finish(
+                    coursedir, config, gradebook, assignment, prepared, output, late_plugin
+                )
+            if progress is not None:
+                progress(GradingEvent(prepared.student, True, total))
+        run.results = [results[s] for s in chosen if s in results]
+        run.flag_report = _write_flag_report(course, assignment, run.results)
+        run.seconds = time.monotonic() - started
+        return run
+    finally:
+        gradebook.close()
+
+
+def _check_assignment(gradebook: Any, assignment: str) -> dict[str, Any]:
+    from nbgrader.api import MissingEntry
+
+    try:
+        gradebook.find_assignment(assignment)
+    except MissingEntry:
+        known = ", ".join(sorted(a.name for a in gradebook.assignments)) or "none"
+        msg = f"unknown assignment {assignment!r}; the gradebook has: {known}"
+        raise BpscareError(msg) from None
+    infos = notebook_infos(gradebook, assignment)
+    if not infos:
+        msg = f"assignment {assignment!r} has no notebooks; run nbgrader generate_assignment"
+        raise BpscareError(msg)
+    return infos
+
+
+def _choose_students(coursedir: Any, assignment: str, students: list[str] | None) -> list[str]:
+    root = Path(coursedir.root) / coursedir.submitted_directory
+    available = (
+        sorted(p.name for p in root.iterdir() if (p / assignment).is_dir()) if root.is_dir() else []
+    )
+    if students is None:
+        return available
+    unknown = [s for s in students if s not in available]
+    if unknown:
+        msg = (
+            f"no submission of {assignment!r} for {', '.join(map(repr, unknown))}; "
+            f"submissions exist for {len(available)} learner(s)"
+        )
+        raise BpscareError(msg)
+    return list(dict.fromkeys(students))
+
+
+def _protected(course: Path, db_url: str) -> tuple[str, ...]:
+    paths = [str(course)]
+    path = gb_mod.sqlite_path(db_url)
+    if path is not None:
+        paths.append(str(path.resolve().parent))
+    return tuple(paths)
+
+
+def _late_plugin(config: Any) -> Any:
+    try:
+        from nbgrader.preprocessors import AssignLatePenalties
+
+        preprocessor = AssignLatePenalties(config=config)
+        preprocessor.init_plugin()
+        return preprocessor.plugin_inst
+    except Exception:
+        return None
+
+
+def _post_process(nb: nbformat.NotebookNode, config: Any) -> nbformat.NotebookNode:
+    """Apply nbgrader's post-execution preprocessors that do not touch the database."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import CheckCellMetadata, IgnorePattern, LimitOutput
+
+    resources: dict[str, Any] = {}
+    for preprocessor in (
+        IgnorePattern(config=config),
+        ClearMetadataPreprocessor(config=config),
+        LimitOutput(config=config),
+        CheckCellMetadata(config=config),
+    ):
+        nb, resources = preprocessor(nb, resources)
+    return nb
+
+
+def _finish(
+    coursedir: Any,
+    config: Any,
+    gradebook: Any,
+    assignment: str,
+    prepared: Prepared,
+    output: dict[str, Any],
+    late_plugin: Any,
+) -> StudentResult:
+    """Write one learner's autograded folder and gradebook rows; return the result."""
+    from nbgrader import utils
+
+    result = StudentResult(prepared.student, flags=list(prepared.flags))
+    result.flags.extend(f for f in output.get("flags", []) if f not in result.flags)
+    result.seconds = float(output.get("seconds", 0.0))
+    notebooks: dict[str, nbformat.NotebookNode] = {}
+    try:
+        for name, text in output.get("notebooks", {}).items():
+            notebooks[name] = _post_process(nbformat.reads(text, as_version=4), config)
+        notebooks.update(prepared.unreadable)
+        _add_flag_notes(notebooks, result.flags)
+        dest = Path(
+            coursedir.format_path(coursedir.autograded_directory, prepared.student, assignment)
+        )
+        staging = _stage(dest, prepared, notebooks, coursedir)
+        gb_mod.save_submission(
+            gradebook,
+            assignment,
+            prepared.student,
+            prepared.timestamp,
+            notebooks,
+            prepared.missing,
+            late_plugin,
+        )
+        _swap_into_place(staging, dest)
+    except Exception as exc:
+        result.error = f"cannot record the grades: {str(exc)[:300]}"
+        return result
+    for nb in notebooks.values():
+        for cell in nb.cells:
+            if utils.is_grade(cell):
+                score, _ = utils.determine_grade(cell)
+                result.cell_scores[cell.metadata.nbgrader["grade_id"]] = score
+    submission = gradebook.find_submission(assignment, prepared.student)
+    result.score = float(submission.score)
+    result.max_score = float(submission.max_score)
+    return result
+
+
+def _add_flag_notes(notebooks: dict[str, nbformat.NotebookNode], flags: list[str]) -> None:
+    """Put a learner-facing reason line under the first graded test cell of each notebook."""
+    if not flags:
+        return
+    text = "Grading note: " + "; ".join(flags[:10]) + "\n"
+    for nb in notebooks.values():
+        for cell in nb.cells:
+            nbg = cell.get("metadata", {}).get("nbgrader", {})
+            if cell.cell_type == "code" and nbg.get("grade") and not nbg.get("solution"):
+                cell.outputs.insert(
+                    0, nbformat.from_dict({"output_type": "stream", "name": "stdout", "text": text})
+                )
+                break
+
+
+def _stage(
+    dest: Path, prepared: Prepared, notebooks: dict[str, nbformat.NotebookNode], coursedir: Any
+) -> Path:
+    staging = dest.with_name(f".{dest.name}.bpscare-incoming")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for rel, data in prepared.files.items():
+        target = staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    for name, nb in notebooks.items():
+        nbformat.write(nb, str(staging / name))
+    permissions = 0o664 if coursedir.groupshared else 0o444
+    for root, _, files in os.walk(staging):
+        for filename in files:
+            os.chmod(os.path.join(root, filename), permissions)
+    return staging
+
+
+def _swap_into_place(staging: Path, dest: Path) -> None:
+    old = dest.with_name(f".{dest.name}.bpscare-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if dest.exists():
+        dest.rename(old)
+    staging.rename(dest)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_flag_report(course: Path, assignment: str, results: Iterable[StudentResult]) -> Path:
+    path = course / FLAG_REPORT.format(assignment=assignment)
+    rows = [(r.student, flag) for r in results for flag in r.flags]
+    if not rows and not path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["student", "flag"])
+    writer.writerows(rows)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(buffer.getvalue(), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+# --- executors ------------------------------------------------------------------------------
+
+
+def _make_executor(executor: str, workers: int) -> Any:
+    if executor == "local":
+        from bpscare.grading.pool import WorkerPool
+
+        return WorkerPool(workers)
+    from bpscare.grading.dask_executor import DaskExecutor
+
+    return DaskExecutor(executor[len("dask://") :])

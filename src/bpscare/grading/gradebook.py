@@ -1,0 +1,148 @@
+"""Gradebook access for the engine: checked before anything is written, one transaction each.
+
+Every write for one submission (the student row, the submission and its notebooks, every
+grade and comment, the late penalty) happens in ONE database transaction, committed only after
+all of it succeeded; a run killed at any moment leaves each submission either fully graded or
+as it was before. The rules are nbgrader's own (``Autograde.init_assignment``,
+``SaveAutoGrades``, ``AssignLatePenalties``), applied with nbgrader's ``Gradebook`` API.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from bpscare.errors import BpscareError
+
+
+def sqlite_path(db_url: str) -> Path | None:
+    """Return the file of a ``sqlite:///`` URL (None for other databases or in-memory)."""
+    if not db_url.startswith("sqlite:///"):
+        return None
+    rest = db_url[len("sqlite:///") :].split("?")[0]
+    return Path(rest) if rest and rest != ":memory:" else None
+
+
+def open_gradebook(db_url: str, course_id: str = "") -> Any:
+    """Open nbgrader's Gradebook, or raise a one-line BpscareError (nothing is created)."""
+    from nbgrader.api import Gradebook
+
+    path = sqlite_path(db_url)
+    if path is not None and not path.is_file():
+        msg = "no gradebook at this path; run nbgrader generate_assignment first"
+        raise BpscareError(msg, path=path)
+    engine_probe(db_url)
+    try:
+        return Gradebook(db_url, course_id) if course_id else Gradebook(db_url)
+    except Exception as exc:
+        msg = f"cannot open the gradebook {_redact(db_url)}: {_first_line(exc)}"
+        raise BpscareError(msg) from exc
+
+
+def engine_probe(db_url: str, timeout: float = 5.0) -> None:
+    """Connect once with a short timeout, so an unreachable server fails fast and cleanly."""
+    import sqlalchemy
+
+    connect_args: dict[str, Any] = {}
+    if db_url.startswith(("postgresql", "postgres")):
+        connect_args["connect_timeout"] = max(1, int(timeout))
+    try:
+        engine = sqlalchemy.create_engine(db_url, connect_args=connect_args)
+    except Exception as exc:
+        msg = f"gradebook URL {_redact(db_url)!r} is not valid: {_first_line(exc)}"
+        raise BpscareError(msg) from exc
+    try:
+        with engine.connect() as connection:
+            connection.execute(sqlalchemy.text("SELECT 1"))
+    except Exception as exc:
+        msg = f"cannot reach the gradebook database {_redact(db_url)}: {_first_line(exc)}"
+        raise BpscareError(msg) from exc
+    finally:
+        engine.dispose()
+
+
+def _redact(db_url: str) -> str:
+    if "@" in db_url and "://" in db_url:
+        scheme, rest = db_url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return db_url
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:300]
+
+
+@contextlib.contextmanager
+def one_transaction(gradebook: Any) -> Iterator[None]:
+    """Make the Gradebook's internal commits flushes; commit once at the end, else roll back."""
+    session = gradebook.db
+    real_commit = session.registry().commit
+    session.commit = session.registry().flush
+    try:
+        yield
+        real_commit()
+    except BaseException:
+        session.registry().rollback()
+        raise
+    finally:
+        with contextlib.suppress(AttributeError):
+            del session.commit
+
+
+def save_submission(
+    gradebook: Any,
+    assignment: str,
+    student: str,
+    timestamp: Any,
+    notebooks: dict[str, Any],
+    missing: list[str],
+    late_plugin: Any,
+) -> None:
+    """Write one learner's grades and comments, nbgrader's way, in a single transaction."""
+    from nbgrader import utils
+
+    with one_transaction(gradebook):
+        gradebook.update_or_create_student(student)
+        if timestamp:
+            submission = gradebook.update_or_create_submission(
+                assignment, student, timestamp=timestamp
+            )
+        else:
+            submission = gradebook.update_or_create_submission(assignment, student)
+        for name in missing:
+            found = gradebook.find_submission_notebook(name[:-6], assignment, student)
+            for grade in found.grades:
+                grade.auto_score = 0
+                grade.needs_manual_grade = False
+        for name, nb in notebooks.items():
+            notebook_id = name[:-6]
+            for cell in nb.cells:
+                grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                if not grade_id:
+                    continue
+                if utils.is_grade(cell):
+                    grade = gradebook.find_grade(grade_id, notebook_id, assignment, student)
+                    grade.auto_score, _ = utils.determine_grade(cell)
+                    grade.needs_manual_grade = (
+                        grade.manual_score is not None or grade.auto_score is None
+                    )
+                if utils.is_solution(cell) or utils.is_task(cell):
+                    comment = gradebook.find_comment(grade_id, notebook_id, assignment, student)
+                    unchanged = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(
+                        cell
+                    )
+                    comment.auto_comment = (
+                        "No response." if unchanged and not utils.is_task(cell) else None
+                    )
+            gradebook.db.flush()
+            found = gradebook.find_submission_notebook(notebook_id, assignment, student)
+            found.late_submission_penalty = None
+            if submission.total_seconds_late > 0 and late_plugin is not None:
+                penalty = late_plugin.late_submission_penalty(
+                    student, found.score, submission.total_seconds_late
+                )
+                if penalty is not None:
+                    found.late_submission_penalty = min(max(penalty, 0), found.score)

@@ -1,0 +1,289 @@
+"""Prepare submissions in the trusted parent, exactly as nbgrader's sanitize pass does.
+
+For each learner notebook nbgrader's own preprocessors run in-process (``ClearOutput``,
+``DeduplicateIds``, ``OverwriteKernelspec``, ``OverwriteCells``, ``CheckCellMetadata``), with
+one shared gradebook connection instead of one per preprocessor. Edited locked or test cells are
+restored from the gradebook; deleted, duplicated and retyped cells are detected and flagged. A
+file that is not a readable notebook (malformed JSON, an unknown nbformat) is replaced by the
+released notebook with an error in every graded cell, so it earns 0 with a clear reason.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+UNREADABLE = "SubmissionError"
+
+
+@dataclass
+class NotebookInfo:
+    """What the gradebook knows about one notebook of the assignment."""
+
+    name: str
+    tests: dict[str, str]
+    grade_ids: list[str]
+
+
+@dataclass
+class Prepared:
+    """One learner's submission, sanitized and ready to execute (plain data for the job)."""
+
+    student: str
+    folder: Path
+    timestamp: Any
+    notebooks: dict[str, nbformat.NotebookNode] = field(default_factory=dict)
+    unreadable: dict[str, nbformat.NotebookNode] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+
+    def job(self, tests: dict[str, dict[str, str]], limits: dict[str, Any]) -> dict[str, Any]:
+        """Return the plain-data job a worker executes (no paths into the course)."""
+        return {
+            "student": self.student,
+            "notebooks": {name: nbformat.writes(nb) for name, nb in self.notebooks.items()},
+            "tests": {name: tests.get(name, {}) for name in self.notebooks},
+            "files": {
+                rel: base64.b64encode(data).decode("ascii") for rel, data in self.files.items()
+            },
+            "limits": limits,
+        }
+
+
+def notebook_infos(gradebook: Any, assignment: str) -> dict[str, NotebookInfo]:
+    """Read each notebook's test cells (grade id → trusted source) from the gradebook."""
+    infos = {}
+    for notebook in gradebook.find_assignment(assignment).notebooks:
+        sources = {cell.name: cell for cell in notebook.source_cells}
+        solutions = {cell.name for cell in notebook.solution_cells}
+        tests = {
+            cell.name: sources[cell.name].source
+            for cell in notebook.grade_cells
+            if cell.cell_type == "code" and cell.name not in solutions and cell.name in sources
+        }
+        infos[notebook.name + ".ipynb"] = NotebookInfo(
+            notebook.name + ".ipynb", tests, [c.name for c in notebook.grade_cells]
+        )
+    return infos
+
+
+def _shared_preprocessors(
+    config: Any, gradebook: Any, release_sources: dict[str, str]
+) -> list[Any]:
+    from nbgrader.preprocessors import (
+        CheckCellMetadata,
+        ClearOutput,
+        DeduplicateIds,
+        NbGraderPreprocessor,
+        OverwriteCells,
+    )
+
+    class SharedOverwriteCells(OverwriteCells):
+        changes: list[str]
+
+        def preprocess(self, nb, resources):
+            self.notebook_id = resources["nbgrader"]["notebook"]
+            self.assignment_id = resources["nbgrader"]["assignment"]
+            self.db_url = resources["nbgrader"]["db_url"]
+            self.gradebook = gradebook
+            nb, resources = NbGraderPreprocessor.preprocess(self, nb, resources)
+            if self.add_missing_cells:
+                nb, resources = self.add_missing_grade_cells(nb, resources)
+                nb, resources = self.add_missing_task_cells(nb, resources)
+            return nb, resources
+
+        def preprocess_cell(self, cell, resources, index):
+            before = cell.source
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            released = release_sources.get(grade_id)
+            if before != cell.source and released is not None and before != released:
+                self.changes.append(
+                    f"cell {grade_id}: a locked or test cell was edited; the original was restored"
+                )
+            return cell, resources
+
+        def report_change(self, name, attr, old, new):
+            if attr != "checksum":
+                self.changes.append(
+                    f"cell {name}: its {attr} was changed; the original was restored"
+                )
+
+    class SharedKernelspec(NbGraderPreprocessor):
+        def preprocess(self, nb, resources):
+            import json
+
+            found = gradebook.find_notebook(
+                resources["nbgrader"]["notebook"], resources["nbgrader"]["assignment"]
+            )
+            if found.kernelspec:
+                kernelspec = json.loads(found.kernelspec)
+                if kernelspec:
+                    nb.metadata["kernelspec"] = kernelspec
+            return nb, resources
+
+    overwrite = SharedOverwriteCells(config=config)
+    overwrite.changes = []
+    return [
+        ClearOutput(config=config),
+        DeduplicateIds(config=config),
+        SharedKernelspec(config=config),
+        overwrite,
+        CheckCellMetadata(config=config),
+    ]
+
+
+def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
+    """Read a learner's notebook; return (notebook, "") or (None, the reason it is unreadable)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, f"the file cannot be read ({exc.strerror})"
+    if len(raw) > 64 * 1024 * 1024:
+        return None, "the file is larger than 64 MB"
+    try:
+        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+    except UnicodeDecodeError:
+        return None, "the file is not UTF-8 text, so it is not a notebook"
+    except Exception as exc:
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return None, f"the file is not a readable notebook ({text[:160]})"
+    if not isinstance(nb.get("cells"), list):
+        return None, "the file is not a notebook (no list of cells)"
+    for cell in nb.cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
+            return None, "the notebook has a cell that is not a code, markdown or raw cell"
+        if not isinstance(cell.get("source", ""), str):
+            return None, "the notebook has a cell whose source is not text"
+        cell.setdefault("metadata", nbformat.NotebookNode())
+        if cell.cell_type == "code":
+            cell.setdefault("outputs", [])
+            cell.setdefault("execution_count", None)
+    return nb, ""
+
+
+def prepare(
+    coursedir: Any,
+    config: Any,
+    gradebook: Any,
+    assignment: str,
+    student: str,
+    infos: dict[str, NotebookInfo],
+) -> Prepared:
+    """Sanitize one submission as nbgrader would, recording a flag for everything suspicious."""
+    from nbgrader.utils import find_all_files
+
+    folder = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+    prepared = Prepared(student, folder, coursedir.get_existing_timestamp(str(folder)))
+    # Other files: the submission's, then the instructor's source files on top (as nbgrader).
+    for filename in find_all_files(str(folder), [*coursedir.ignore, "*.ipynb"]):
+        prepared.files[os.path.relpath(filename, folder)] = Path(filename).read_bytes()
+    source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
+    exclude = set(_exclude_overwriting(config).get(assignment, []))
+    if source.is_dir():
+        for filename in find_all_files(str(source), [*coursedir.ignore, "*.ipynb"]):
+            rel = os.path.relpath(filename, source)
+            if rel not in exclude:
+                prepared.files[rel] = Path(filename).read_bytes()
+    for name, info in infos.items():
+        path = folder / name
+        if not path.exists():
+            prepared.missing.append(name)
+            prepared.flags.append(f"{name}: notebook missing from the submission (scored 0)")
+            continue
+        nb, reason = read_notebook(path)
+        if nb is not None:
+            try:
+                nb = _sanitize(
+                    nb, config, gradebook, coursedir, assignment, student, name, prepared
+                )
+            except Exception as exc:
+                nb, reason = None, f"its nbgrader cell metadata is invalid ({str(exc)[:160]})"
+        if nb is None:
+            prepared.flags.append(f"{name}: {reason} (scored 0)")
+            prepared.unreadable[name] = unreadable_stand_in(coursedir, assignment, name, reason)
+            continue
+        _check_cells(nb, info, name, prepared)
+        prepared.notebooks[name] = nb
+    return prepared
+
+
+def _exclude_overwriting(config: Any) -> dict[str, list[str]]:
+    try:
+        value = config.Autograde.exclude_overwriting
+    except AttributeError:
+        return {}
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _sanitize(nb, config, gradebook, coursedir, assignment, student, name, prepared):
+    resources = {
+        "unique_key": name[:-6],
+        "output_files_dir": f"{name[:-6]}_files",
+        "nbgrader": {
+            "student": student,
+            "assignment": assignment,
+            "notebook": name[:-6],
+            "db_url": coursedir.db_url,
+        },
+    }
+    seen: dict[str, int] = {}
+    for cell in nb.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id:
+            seen[grade_id] = seen.get(grade_id, 0) + 1
+    for grade_id, times in seen.items():
+        if times > 1:
+            prepared.flags.append(f"{name}: cell {grade_id} appears {times} times (kept the last)")
+    release = Path(coursedir.format_path(coursedir.release_directory, ".", assignment)) / name
+    release_sources: dict[str, str] = {}
+    try:
+        for cell in nbformat.read(str(release), as_version=4).cells:
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if grade_id:
+                release_sources[grade_id] = cell.source
+    except Exception:
+        release_sources = {}
+    for preprocessor in _shared_preprocessors(config, gradebook, release_sources):
+        nb, resources = preprocessor(nb, resources)
+        for change in getattr(preprocessor, "changes", []):
+            prepared.flags.append(f"{name}: {change}")
+    return nb
+
+
+def _check_cells(nb, info: NotebookInfo, name: str, prepared: Prepared) -> None:
+    present = {
+        cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        for cell in nb.cells
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    }
+    for grade_id in info.grade_ids:
+        if grade_id not in present:
+            prepared.flags.append(f"{name}: graded cell {grade_id} was deleted (not graded)")
+
+
+def unreadable_stand_in(coursedir: Any, assignment: str, name: str, reason: str):
+    """Return the released notebook with an error output in each graded code cell."""
+    release = Path(coursedir.format_path(coursedir.release_directory, ".", assignment)) / name
+    try:
+        nb = nbformat.read(str(release), as_version=4)
+    except Exception:
+        nb = nbformat.v4.new_notebook()
+    error = {
+        "output_type": "error",
+        "ename": UNREADABLE,
+        "evalue": f"this submission could not be graded: {reason}",
+        "traceback": [f"{UNREADABLE}: this submission could not be graded: {reason}"],
+    }
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            if cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
+                cell.outputs = [nbformat.from_dict(error)]
+    return nb

@@ -1,0 +1,527 @@
+"""The sandboxed learner process: forked from a warm zygote, limited, isolated, replaceable.
+
+The judging process (trusted) forks one child per notebook. Before the child runs any learner
+code it (best effort, each step reported in :attr:`Sandbox.protections`):
+
+* starts its own session and closes every inherited file descriptor but its two pipes;
+* clears the environment (no credentials, ``NBGRADER_EXECUTION=autograde`` as in nbgrader);
+* enters a new network namespace (``unshare(CLONE_NEWNET)``; unprivileged: with a user
+  namespace), else blocks socket creation inside Python;
+* drops privileges to ``nobody`` when running as root (its folder is chowned first);
+* applies a Landlock rule set (Linux >= 5.13): read-only access to the Python installation and
+  system folders, read-write access to its private folder only; TCP bind/connect and signals to
+  processes outside the sandbox are denied where the kernel supports it;
+* sets resource limits: address space, CPU seconds, file size, processes, open files, no core.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import resource
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bpscare.grading import transport
+
+CLONE_NEWNET = 0x40000000
+CLONE_NEWUSER = 0x10000000
+PR_SET_NO_NEW_PRIVS = 38
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+PR_SET_SECUREBITS = 28
+PR_CAPBSET_DROP = 24
+PR_CAP_AMBIENT = 47
+PR_CAP_AMBIENT_CLEAR_ALL = 4
+SECBIT_NOROOT, SECBIT_NOROOT_LOCKED = 1, 2
+_CGROUP_SEQ = 0
+NOBODY_UID = 65534
+
+# Landlock (include/uapi/linux/landlock.h)
+LL_EXECUTE, LL_WRITE_FILE, LL_READ_FILE, LL_READ_DIR = 1, 2, 4, 8
+LL_ALL_V1 = (1 << 13) - 1
+LL_REFER, LL_TRUNCATE, LL_IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
+LL_FILE_ONLY = LL_EXECUTE | LL_WRITE_FILE | LL_READ_FILE | LL_TRUNCATE | LL_IOCTL_DEV
+SYS_LANDLOCK_CREATE, SYS_LANDLOCK_ADD_RULE, SYS_LANDLOCK_RESTRICT = 444, 445, 446
+READ_ONLY_SYSTEM = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys")
+DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one learner process (seconds, megabytes)."""
+
+    timeout_cell: float = 30.0
+    memory_mb: int = 2048
+    cpu_seconds: int = 600
+    file_size_mb: int = 64
+    max_processes: int = 256
+    open_files: int = 256
+    max_restarts: int = 3
+    protected: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the limits as plain data (they travel to Dask workers)."""
+        return {
+            "timeout_cell": self.timeout_cell,
+            "memory_mb": self.memory_mb,
+            "cpu_seconds": self.cpu_seconds,
+            "file_size_mb": self.file_size_mb,
+            "max_processes": self.max_processes,
+            "open_files": self.open_files,
+            "max_restarts": self.max_restarts,
+            "protected": list(self.protected),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Limits:
+        """Rebuild limits sent as plain data."""
+        return cls(**{**data, "protected": tuple(data.get("protected", ()))})
+
+
+class SandboxCrash(BaseException):
+    """The learner process died (exit, signal, memory or CPU limit)."""
+
+
+class SandboxTimeout(BaseException):
+    """The learner process did not answer before the cell's deadline."""
+
+
+@dataclass
+class Sandbox:
+    """One learner process, forked from this (warm) process, with a request/reply pipe."""
+
+    shell: Any
+    workdir: Path
+    limits: Limits
+    pid: int = 0
+    fd_to: int = -1
+    fd_from: int = -1
+    protections: dict[str, str] = field(default_factory=dict)
+    fatal: str = ""
+    cgroup: str = ""
+
+    def start(self) -> None:
+        """Fork the child and wait for its report of which protections took effect."""
+        self.cgroup = make_pids_cgroup(self.limits.max_processes)
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            code = 0
+            try:
+                os.close(to_child_w)
+                os.close(from_child_r)
+                _child_main(
+                    self.shell, self.workdir, self.limits, to_child_r, from_child_w, self.cgroup
+                )
+            except BaseException:
+                code = 70
+                with contextlib.suppress(BaseException):
+                    import traceback
+
+                    transport.send(from_child_w, {"fatal": traceback.format_exc()[-3000:]})
+            os._exit(code)
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self.pid, self.fd_to, self.fd_from = pid, to_child_w, from_child_r
+        try:
+            hello = transport.receive(self.fd_from, time.monotonic() + 30)
+        except (transport.FrameError, transport.FrameTimeout) as exc:
+            reason = self.stop()
+            msg = f"the sandbox did not start ({reason})"
+            raise SandboxCrash(msg) from exc
+        if "fatal" in hello:
+            self.stop()
+            msg = f"the sandbox did not start: {str(hello['fatal']).strip().splitlines()[-1]}"
+            self.fatal = str(hello["fatal"])
+            raise SandboxCrash(msg)
+        self.protections = {str(k): str(v) for k, v in hello.get("protections", {}).items()}
+
+    def request(self, message: dict, deadline: float) -> dict:
+        """Send one request and wait for the reply until ``deadline`` (monotonic seconds)."""
+        try:
+            transport.send(self.fd_to, message)
+            return transport.receive(self.fd_from, deadline)
+        except transport.FrameTimeout:
+            self.stop()
+            raise SandboxTimeout from None
+        except (transport.FrameError, OSError) as exc:
+            reason = self.stop()
+            raise SandboxCrash(reason) from exc
+
+    def stop(self) -> str:
+        """Kill the child (and its process group); return why it ended."""
+        reason = "the learner's process stopped"
+        for fd in (self.fd_to, self.fd_from):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self.fd_to = self.fd_from = -1
+        if self.pid:
+            with contextlib.suppress(OSError):
+                os.killpg(self.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            try:
+                _, status = os.waitpid(self.pid, 0)
+                reason = describe_status(status)
+            except ChildProcessError:
+                pass
+            self.pid = 0
+        remove_pids_cgroup(self.cgroup)
+        self.cgroup = ""
+        reap_orphans()
+        return reason
+
+
+def describe_status(status: int) -> str:
+    """Turn a wait status into a learner-facing reason."""
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        name = (
+            signal.Signals(number).name if number in signal.Signals._value2member_map_ else number
+        )
+        if number == signal.SIGXCPU:
+            return "the CPU time limit was reached"
+        if number == signal.SIGKILL:
+            return "the process was stopped (SIGKILL: a time or memory limit, or a crash)"
+        if number == signal.SIGXFSZ:
+            return "the file size limit was reached"
+        return f"the process crashed (signal {name})"
+    if os.WIFEXITED(status):
+        return f"the process exited with status {os.WEXITSTATUS(status)} (os._exit or a crash)"
+    return "the process ended"
+
+
+def reap_orphans() -> None:
+    """Kill processes a learner left behind (as root they run as ``nobody``, re-parented to us).
+
+    Only processes owned by ``nobody`` whose parent is this process are touched, so a Dask worker's
+    own children are never affected; without root, PR_SET_PDEATHSIG and RLIMIT_NPROC apply.
+    """
+    if os.getuid() != 0:
+        return
+    me = str(os.getpid())
+    proc = Path("/proc")
+    for entry in proc.iterdir() if proc.is_dir() else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            lines = (entry / "status").read_text().splitlines()
+        except OSError:
+            continue
+        fields = {
+            line.split(":", 1)[0]: line.split(":", 1)[1].split() for line in lines if ":" in line
+        }
+        if fields.get("PPid", [""])[0] == me and fields.get("Uid", [""])[0] == str(NOBODY_UID):
+            with contextlib.suppress(OSError):
+                os.kill(int(entry.name), signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitpid(int(entry.name), 0)
+
+
+def become_subreaper() -> bool:
+    """Make orphaned grandchildren re-parent to this process, so they can be cleaned up."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except OSError:
+        return False
+
+
+# --- the child --------------------------------------------------------------------------------
+
+
+def _child_main(
+    shell: Any, workdir: Path, limits: Limits, fd_in: int, fd_out: int, cgroup: str
+) -> None:
+    """Isolate this freshly forked process, then serve the judge's requests."""
+    from bpscare.grading.learner import LearnerServer
+
+    os.setsid()
+    protections: dict[str, str] = {}
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    keep = sorted({0, 1, 2, fd_in, fd_out})
+    start = 3
+    for fd in keep:
+        if fd >= start:
+            os.closerange(start, fd)
+            start = fd + 1
+    os.closerange(start, 65536)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM, signal.SIGCHLD, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+
+    _clean_environment(workdir)
+    python_readable = _python_world_readable()
+    protections["processes"] = _join_pids_cgroup(cgroup, limits.max_processes)
+    protections["network"] = _isolate_network(libc)
+    os.chdir(workdir)
+    protections["filesystem"] = _landlock(libc, workdir, limits)
+    protections["limits"] = _set_limits(limits)
+    protections["user"] = _drop_privileges(libc, python_readable)
+    transport.send(fd_out, {"protections": protections})
+    LearnerServer(shell, fd_in, fd_out).serve()
+
+
+def _clean_environment(workdir: Path) -> None:
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TZ")}
+    os.environ.clear()
+    os.environ.update(keep)
+    os.environ.update(
+        {
+            "HOME": str(workdir),
+            "TMPDIR": str(workdir / ".tmp"),
+            "MPLCONFIGDIR": str(workdir / ".tmp"),
+            "NBGRADER_EXECUTION": "autograde",
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+        }
+    )
+    import tempfile
+
+    tempfile.tempdir = str(workdir / ".tmp")
+
+
+def _isolate_network(libc: Any) -> str:
+    if libc.unshare(CLONE_NEWNET) == 0:
+        return "network namespace (no interfaces)"
+    if libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0:
+        return "user + network namespace (no interfaces)"
+    import socket
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        msg = "network access is disabled while grading"
+        raise PermissionError(msg)
+
+    socket.socket = refuse  # type: ignore[misc,assignment]
+    socket.create_connection = refuse  # type: ignore[assignment]
+    return "socket creation blocked in Python only (no namespace permission)"
+
+
+def _python_world_readable() -> bool:
+    """Say whether ``nobody`` could read this Python installation (every folder searchable)."""
+    import stat
+
+    for base in {sys.base_prefix, sys.prefix}:
+        path = Path(base).resolve()
+        for folder in [path, *path.parents]:
+            try:
+                mode = folder.stat().st_mode
+            except OSError:
+                return False
+            if not mode & stat.S_IXOTH:
+                return False
+        if not path.stat().st_mode & stat.S_IROTH:
+            return False
+    return True
+
+
+def _drop_capabilities(libc: Any) -> bool:
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [
+            ("effective", ctypes.c_uint32),
+            ("permitted", ctypes.c_uint32),
+            ("inheritable", ctypes.c_uint32),
+        ]
+
+    libc.prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED, 0, 0, 0)
+    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    for cap in range(64):
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+    header = Header(0x20080522, 0)
+    data = (Data * 2)()
+    return libc.capset(ctypes.byref(header), ctypes.byref(data)) == 0
+
+
+def _drop_privileges(libc: Any, python_readable: bool) -> str:
+    if os.getuid() != 0:
+        return f"runs as uid {os.getuid()} (not root: no change)"
+    if python_readable:
+        os.setgroups([])
+        os.setgid(NOBODY_UID)
+        os.setuid(NOBODY_UID)
+        return f"dropped root to nobody (uid {NOBODY_UID})"
+    if _drop_capabilities(libc):
+        return (
+            "uid 0 without any capability (this Python is not readable by nobody); "
+            "files are confined by Landlock"
+        )
+    return "root (could not drop capabilities)"
+
+
+def _join_pids_cgroup(cgroup: str, limit: int) -> str:
+    if not cgroup:
+        return "no pids cgroup (RLIMIT_NPROC only)"
+    try:
+        (Path(cgroup) / "cgroup.procs").write_text(str(os.getpid()))
+    except OSError as exc:
+        return f"pids cgroup not joined ({exc.strerror})"
+    return f"pids cgroup (at most {limit} processes)"
+
+
+def make_pids_cgroup(limit: int) -> str:
+    """Create a cgroup-v1 ``pids`` group capped at ``limit`` processes (root only; else "")."""
+    root = Path("/sys/fs/cgroup/pids")
+    if os.getuid() != 0 or not root.is_dir():
+        return ""
+    global _CGROUP_SEQ
+    _CGROUP_SEQ += 1
+    path = root / f"bpscare-{os.getpid()}-{_CGROUP_SEQ}"
+    try:
+        path.mkdir(exist_ok=True)
+        (path / "pids.max").write_text(str(limit))
+    except OSError:
+        with contextlib.suppress(OSError):
+            path.rmdir()
+        return ""
+    return str(path)
+
+
+def remove_pids_cgroup(cgroup: str) -> None:
+    """Kill whatever is left in the group and remove it."""
+    if not cgroup:
+        return
+    path = Path(cgroup)
+    for _ in range(50):
+        try:
+            pids = [int(p) for p in (path / "cgroup.procs").read_text().split()]
+        except OSError:
+            return
+        if not pids:
+            break
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        for pid in pids:
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.01)
+    with contextlib.suppress(OSError):
+        path.rmdir()
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [
+        ("handled_access_fs", ctypes.c_uint64),
+        ("handled_access_net", ctypes.c_uint64),
+        ("scoped", ctypes.c_uint64),
+    ]
+
+
+class _PathBeneath(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+def readable_roots(workdir: Path, protected: tuple[str, ...]) -> list[str]:
+    """Folders the learner may read: Python's installation, its import path, system folders.
+
+    Any folder that contains a protected path (the course, the gradebook) is left out.
+    """
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, *READ_ONLY_SYSTEM}
+    for entry in sys.path:
+        if entry and Path(entry).is_dir():
+            candidates.add(entry)
+    roots = []
+    guarded = [Path(p).resolve() for p in protected]
+    for candidate in sorted(candidates):
+        path = Path(candidate).resolve()
+        if not path.exists() or path == Path("/"):
+            continue
+        if any(g == path or path in g.parents for g in guarded):
+            continue
+        if path == workdir or workdir in path.parents or path in workdir.parents:
+            continue
+        roots.append(str(path))
+    return roots
+
+
+def _landlock(libc: Any, workdir: Path, limits: Limits) -> str:
+    syscall = libc.syscall
+    syscall.restype = ctypes.c_long
+    abi = syscall(SYS_LANDLOCK_CREATE, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+    if abi < 1:
+        return "no Landlock in this kernel: file access limited by user permissions only"
+    handled = LL_ALL_V1 | (LL_REFER if abi >= 2 else 0) | (LL_TRUNCATE if abi >= 3 else 0)
+    handled |= LL_IOCTL_DEV if abi >= 5 else 0
+    attr = _RulesetAttr(handled, 3 if abi >= 4 else 0, 3 if abi >= 6 else 0)
+    size = 8 if abi < 4 else (16 if abi < 6 else 24)
+    ruleset = syscall(SYS_LANDLOCK_CREATE, ctypes.byref(attr), ctypes.c_size_t(size), 0)
+    if ruleset < 0:
+        return f"Landlock unavailable (errno {ctypes.get_errno()})"
+    read_only = LL_EXECUTE | LL_READ_FILE | LL_READ_DIR
+
+    def allow(path: str, access: int) -> None:
+        try:
+            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+        except OSError:
+            return
+        if not Path(path).is_dir():
+            access &= LL_FILE_ONLY & handled
+        rule = _PathBeneath(access & handled, fd)
+        syscall(SYS_LANDLOCK_ADD_RULE, ruleset, 1, ctypes.byref(rule), 0)
+        os.close(fd)
+
+    for root in readable_roots(workdir, limits.protected):
+        allow(root, read_only)
+    for device in DEVICES:
+        allow(device, LL_READ_FILE | LL_WRITE_FILE)
+    allow(str(workdir), handled)
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        os.close(ruleset)
+        return "Landlock not applied (no_new_privs refused)"
+    result = syscall(SYS_LANDLOCK_RESTRICT, ruleset, 0)
+    os.close(ruleset)
+    if result != 0:
+        return f"Landlock not applied (errno {ctypes.get_errno()})"
+    extra = ", TCP and outside signals denied" if abi >= 6 else ""
+    return f"Landlock ABI {abi}: read-only system and Python folders, own folder only{extra}"
+
+
+def _vm_size_bytes() -> int:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _set_limits(limits: Limits) -> str:
+    mb = 1024 * 1024
+    applied = []
+
+    def cap(which: int, value: int, label: str) -> None:
+        _, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        try:
+            resource.setrlimit(which, (value, value if which != resource.RLIMIT_CPU else value + 5))
+            applied.append(label)
+        except (ValueError, OSError):
+            pass
+
+    cap(resource.RLIMIT_AS, _vm_size_bytes() + limits.memory_mb * mb, "memory")
+    cap(resource.RLIMIT_CPU, int(limits.cpu_seconds), "cpu")
+    cap(resource.RLIMIT_FSIZE, limits.file_size_mb * mb, "file size")
+    cap(resource.RLIMIT_NPROC, limits.max_processes, "processes")
+    cap(resource.RLIMIT_NOFILE, limits.open_files, "open files")
+    cap(resource.RLIMIT_CORE, 0, "core")
+    return ", ".join(applied)

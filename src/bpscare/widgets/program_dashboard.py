@@ -1,0 +1,187 @@
+"""Program dashboard: cohort -> competency -> learner drill-down over ``bpscare report`` output.
+
+For program directors, not learners: it shows learner ids (or the report's pseudonyms). The
+data work is in :mod:`bpscare.competency.dashboard`; this view only renders it.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from pathlib import Path
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+
+from bpscare.competency import dashboard as logic
+from bpscare.widgets.common import feedback_html, figure_png, new_figure
+
+__all__ = ["ProgramDashboardView", "program_dashboard"]
+
+WIDE = widgets.Layout(width="420px")
+LABEL_STYLE = {"description_width": "initial"}
+
+
+def table_html(frame: pd.DataFrame, caption: str) -> str:
+    """Render a table with a caption (screen readers announce it) and dashes for no data."""
+    body = frame.to_html(index=False, na_rep="-", float_format=lambda v: f"{v:.2f}", border=0)
+    return body.replace(
+        '<table class="dataframe">',
+        f'<table class="dataframe bpscare-table"><caption>{html.escape(caption)}</caption>',
+        1,
+    )
+
+
+def heatmap_png(matrix: pd.DataFrame, title: str) -> bytes:
+    """Learners x competencies attainment as a PNG (grey = no evidence)."""
+    import matplotlib as mpl
+
+    rows = max(1, len(matrix.index))
+    fig, ax = new_figure(
+        width=max(5.0, 0.5 * len(matrix.columns) + 3), height=min(9, 1.2 + 0.22 * rows)
+    )
+    if matrix.empty:
+        ax.text(0.5, 0.5, "no competency evidence", ha="center", va="center")
+        ax.set_axis_off()
+        return figure_png(fig)
+    cmap = mpl.colormaps["viridis"].with_extremes(bad="#d9d9d9")
+    image = ax.imshow(
+        np.ma.masked_invalid(matrix.to_numpy(dtype=float)), cmap=cmap, vmin=0, vmax=1, aspect="auto"
+    )
+    ax.set_xticks(range(len(matrix.columns)), matrix.columns, rotation=45, ha="right")
+    ax.set_yticks(range(rows), matrix.index if rows <= 40 else [""] * rows)
+    ax.set_title(title)
+    fig.colorbar(image, ax=ax, label="attainment (share of points)")
+    return figure_png(fig)
+
+
+class ProgramDashboardView(widgets.VBox):
+    """Pick a cohort and an assignment, then a competency and a learner, and read the tables.
+
+    Parameters
+    ----------
+    data
+        The program's report tables (:func:`bpscare.competency.dashboard.load_program`).
+    """
+
+    def __init__(self, data: logic.ProgramData) -> None:
+        self._data = data
+        self.cohort = widgets.Dropdown(
+            options=data.cohorts, description="Cohort", style=LABEL_STYLE, layout=WIDE
+        )
+        self.assignment = widgets.Dropdown(description="Assignment", style=LABEL_STYLE, layout=WIDE)
+        self.competency = widgets.Dropdown(description="Competency", style=LABEL_STYLE, layout=WIDE)
+        self.learner = widgets.Dropdown(description="Learner", style=LABEL_STYLE, layout=WIDE)
+        self.status = widgets.HTML()
+        self.overview = widgets.HTML()
+        self.assignments_table = widgets.HTML()
+        self.heatmap = widgets.Image(format="png", layout=widgets.Layout(max_width="760px"))
+        self.competency_table = widgets.HTML()
+        self.learner_table = widgets.HTML()
+        self.cohort.observe(self._on_cohort, names="value")
+        self.assignment.observe(self._on_filters, names="value")
+        self.competency.observe(self._on_competency, names="value")
+        self.learner.observe(self._on_learner, names="value")
+        super().__init__(
+            [
+                widgets.HTML("<h2>Program competency dashboard</h2>"),
+                widgets.HBox([self.cohort, self.assignment]),
+                self.status,
+                self.overview,
+                self.assignments_table,
+                self.heatmap,
+                widgets.HTML("<h3>Competency drill-down</h3>"),
+                self.competency,
+                self.competency_table,
+                widgets.HTML("<h3>Learner</h3>"),
+                self.learner,
+                self.learner_table,
+            ]
+        )
+        self._on_cohort()
+
+    def _on_cohort(self, _change: object = None) -> None:
+        cohort = self.cohort.value
+        self.assignment.options = [logic.ALL, *self._data.assignments(cohort)]
+        self.assignment.value = logic.ALL
+        self.competency.options = self._data.competency_ids(cohort)
+        self.learner.options = self._data.learners(cohort)
+        overview = logic.cohort_overview(self._data, cohort)
+        self.overview.value = table_html(overview, f"Competencies in cohort {cohort}")
+        at_risk = int((self._data.at_risk["cohort"] == cohort).sum())
+        self.status.value = feedback_html(
+            [
+                f"{len(self.learner.options)} learner(s), {len(self.assignment.options) - 1} "
+                f"assignment(s); {at_risk} learner(s) listed as at risk by the report's rule."
+            ],
+            "info",
+        )
+        self.heatmap.value = heatmap_png(
+            logic.attainment_matrix(self._data, cohort), f"Attainment, cohort {cohort}"
+        )
+        self._on_filters()
+        self._on_competency()
+
+    def _on_filters(self, _change: object = None) -> None:
+        table = logic.assignment_overview(self._data, self.cohort.value, self.assignment.value)
+        self.assignments_table.value = table_html(table, "Assignment scores (share of maximum)")
+        self._on_learner()
+
+    def _on_competency(self, _change: object = None) -> None:
+        if not self.competency.value:
+            self.competency_table.value = feedback_html(["No competency map in this report."])
+            return
+        table = logic.competency_learners(self._data, self.cohort.value, self.competency.value)
+        self.competency_table.value = table_html(
+            table, f"Learners on {self.competency.value}, lowest attainment first"
+        )
+
+    def _on_learner(self, _change: object = None) -> None:
+        if not self.learner.value:
+            self.learner_table.value = ""
+            return
+        competencies, scores, reasons = logic.learner_profile(
+            self._data, self.cohort.value, self.learner.value, self.assignment.value
+        )
+        risk = feedback_html([f"At risk: {reasons}"], "warning") if reasons else ""
+        self.learner_table.value = (
+            risk
+            + table_html(scores, f"Scores of {self.learner.value}")
+            + table_html(competencies, f"Competencies of {self.learner.value}")
+        )
+
+
+def program_dashboard(reports: Mapping[str, Path | str] | Path | str) -> ProgramDashboardView:
+    """Build the dashboard from ``{cohort: report folder}`` or one report folder."""
+    if not isinstance(reports, Mapping):
+        reports = {Path(reports).name: reports}
+    return ProgramDashboardView(logic.load_program(reports))
+
+
+def write_dashboard_app(reports: Mapping[str, Path | str], folder: Path) -> Path:
+    """Write a Voila-servable folder (``apps/program_dashboard.ipynb``) for these reports."""
+    import nbformat
+
+    from bpscare.serve import write_voila_json
+
+    logic.load_program(reports)  # fail now, with the folder named, rather than in the browser
+    resolved = {label: str(Path(path).resolve()) for label, path in reports.items()}
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Program competency dashboard"),
+        nbformat.v4.new_code_cell(
+            "from bpscare.widgets.program_dashboard import program_dashboard\n\n"
+            f"program_dashboard({resolved!r})"
+        ),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    (folder / "apps").mkdir(parents=True, exist_ok=True)
+    path = folder / "apps" / "program_dashboard.ipynb"
+    nbformat.write(nb, str(path))
+    write_voila_json(folder)
+    return path

@@ -1,0 +1,98 @@
+"""Fixtures for real-browser tests: a built learner edition served by Voila, Debian's chromium.
+
+The browser is Debian's ``/usr/bin/chromium`` driven by pip's Playwright; no browser is ever
+downloaded. axe-core (npm) is installed into ``.ci/node`` by ``.ci/run``; when it is missing
+here, the same npm command is run once. The tests are skipped only when chromium is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bpscare.build import Project, build, load_assignment, load_course_yaml
+from bpscare.leakguard import forbidden_fragments
+from bpscare.serve import start_voila, stop_voila
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
+AXE_PREFIX = REPO / ".ci" / "node"
+AXE_JS = AXE_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
+# The command .ci/run uses; kept identical so a local run installs the same package.
+AXE_INSTALL = ["npm", "install", "--prefix", str(AXE_PREFIX), "--no-audit", "--no-fund"]
+AXE_INSTALL += ["axe-core@4"]
+
+os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the browser tests, and only them, when Debian's chromium is not installed."""
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing (CI installs Debian's chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def learner_edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real course built once (no wheel, for speed); its learner edition folder."""
+    out = tmp_path_factory.mktemp("browser") / "_build"
+    return build(Project(REPO), out, learner_wheel=False).out / "learner"
+
+
+@pytest.fixture(scope="session")
+def voila_port(learner_edition: Path) -> Iterator[int]:
+    """Voila serving the learner edition on a free loopback port, stopped after the session.
+
+    Kernels are not preheated here: every page load runs its app notebook from scratch, which
+    is the path that can fail; the preheat path is measured by benchmarks/bench_preheat.py.
+    """
+    process, port = start_voila(learner_edition, preheat=False, timeout=120)
+    try:
+        yield port
+    finally:
+        stop_voila(process)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """Debian's chromium, headless, through Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> str:
+    """The axe-core script, installed with npm into .ci/node when it is not there yet."""
+    if not AXE_JS.is_file():
+        if shutil.which("npm") is None:
+            command = " ".join(AXE_INSTALL)
+            pytest.fail(f"axe-core is missing and npm is not installed; run: {command}")
+        subprocess.run(AXE_INSTALL, check=True, capture_output=True, timeout=300)
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def secret_fragments() -> list[str]:
+    """Solution lines, hidden checks and autograder text that no page may contain."""
+    project = Project(REPO)
+    names = load_course_yaml(project)["assignments"]
+    notebooks = [nb for name in names for nb in load_assignment(project, name).notebooks.values()]
+    trusted = sorted(p for p in project.autograders.rglob("*") if p.is_file())
+    return sorted({f.text for f in forbidden_fragments(notebooks, trusted_files=trusted)})

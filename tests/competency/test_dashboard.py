@@ -1,0 +1,67 @@
+"""The program dashboard: drill-down from cohort to competency to learner, headless."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from bpscare.competency.dashboard import ALL, load_program
+from bpscare.competency.report import run_report
+from bpscare.errors import BpscareError
+from bpscare.widgets.program_dashboard import program_dashboard
+
+
+@pytest.fixture(scope="module")
+def two_cohorts(small_course, tmp_path_factory):
+    root = tmp_path_factory.mktemp("dash")
+    first = root / "2025-26"
+    run_report(course_dir=small_course, out_dir=first)
+    second = root / "2026-27"
+    run_report(course_dir=small_course, out_dir=second, pseudonymize=True, salt="x" * 32)
+    return {"2025-26": first, "2026-27": second}
+
+
+def test_drill_down_from_cohort_to_competency_to_learner(two_cohorts):
+    view = program_dashboard(two_cohorts)
+    assert view.cohort.options == ("2025-26", "2026-27")
+    assert view.assignment.options == (ALL, "a01", "a02")
+    assert "ACGME-MK" in view.overview.value
+    assert bytes(view.heatmap.value).startswith(b"\x89PNG")
+    view.competency.value = "EPA-03"
+    table = view.competency_table.value
+    # lowest attainment first: chi (0.00) before eli (0.75) before ana (1.00)
+    assert table.index("chi") < table.index("eli") < table.index("ana")
+    view.learner.value = "chi"
+    assert "At risk" in view.learner_table.value
+    view.assignment.value = "a01"
+    assert "a02" not in view.learner_table.value.split("Competencies of")[0]
+
+
+def test_switching_cohort_refreshes_learners_and_tables(two_cohorts):
+    view = program_dashboard(two_cohorts)
+    view.cohort.value = "2026-27"
+    assert all(name.startswith("L-") for name in view.learner.options)
+    assert "ana" not in view.overview.value + view.competency_table.value
+
+
+def test_filtering_by_assignment_changes_the_scores_table(two_cohorts):
+    view = program_dashboard(two_cohorts)
+    both = view.assignments_table.value
+    view.assignment.value = "a02"
+    assert "a01" in both
+    assert "a01" not in view.assignments_table.value
+
+
+def test_controls_have_visible_labels(two_cohorts):
+    view = program_dashboard(two_cohorts)
+    for control in (view.cohort, view.assignment, view.competency, view.learner):
+        assert control.description
+
+
+def test_a_folder_that_is_not_a_report_is_named(tmp_path, two_cohorts):
+    broken = tmp_path / "broken"
+    shutil.copytree(two_cohorts["2025-26"], broken)
+    (broken / "competencies.csv").unlink()
+    with pytest.raises(BpscareError, match=r"competencies\.csv"):
+        load_program({"x": broken})

@@ -1,0 +1,264 @@
+"""The red-team corpus: hostile a01-screening submissions, each with the score it must get.
+
+Each ``*.yaml`` file in this folder is one submission. Keys:
+
+``attack``       the Safety bullet of issue 8 it exercises (free text, for the report).
+``description``  what the learner's code tries and why it must fail.
+``answers``      grade id of an autograded answer cell → the code the learner wrote there.
+                 Every answer cell not named keeps the instructor's solution, so the cells the
+                 attack does not touch must still earn full marks ("the rest is still graded").
+``mutations``    raw notebook edits applied after the answers (see :func:`apply_mutation`).
+``notebook``     replaces the notebook file itself: ``{text: ...}`` (raw text), ``{base64: ...}``
+                 (raw bytes), ``{json: ...}`` (a JSON document) or ``{symlink: ...}``.
+``files``        extra files in the submission folder: name → text, or ``{symlink: target}``.
+``expected``     tests cell grade id → the exact points it must earn (all four are listed).
+``flagged``      true: the result must carry a flag with a reason; false: it must carry none;
+                 absent: either (the attack fails silently inside the learner's own process).
+
+Code, texts and link targets are ``string.Template`` text: ``$course`` (the course folder),
+``$project`` (the folder holding ``autograders/``), ``$marker`` (a path that must never be
+created), ``$port`` (a loopback port the test listens on) and ``$peer`` (another learner's id).
+
+Expected points follow :class:`bpscare.checks.Checks` (earned weight / total weight × points,
+rounded to 2 places) and nbgrader's rules; the weights per tests cell are, with the hidden checks:
+q1 phq9_total 1+1 | 1+2+2+2+2 = 11, q2 bands 1+1 | 9+5+1 = 17, q3 safety 1 | 2+1+1+1 = 6,
+q4 library 1 | 2+1+1 = 5.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import os
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+
+from bpscare import submissions
+
+HERE = Path(__file__).resolve().parent
+ASSIGNMENT = "a01-screening"
+NOTEBOOK = "a01-screening.ipynb"
+#: tests cell → points (the autograded part of a01; the reflection task is graded by hand)
+TEST_CELLS = {
+    "a01_q1_phq9_total_tests": 3.0,
+    "a01_q2_bands_tests": 3.0,
+    "a01_q3_safety_tests": 2.0,
+    "a01_q4_library_tests": 2.0,
+}
+SUBMITTED_AT = "2027-02-14 09:30:00.000000 UTC"  # before the due date: no late flag
+
+
+@dataclass
+class Case:
+    """One corpus entry, as read from its YAML file."""
+
+    name: str
+    attack: str
+    description: str
+    answers: dict[str, str] = field(default_factory=dict)
+    mutations: list[dict[str, Any]] = field(default_factory=list)
+    notebook: dict[str, Any] | None = None
+    files: dict[str, Any] = field(default_factory=dict)
+    expected: dict[str, float] = field(default_factory=dict)
+    flagged: bool | None = None
+    blank: bool = False
+
+    @property
+    def student(self) -> str:
+        """The learner id this case is submitted under."""
+        return f"rt-{self.name}"
+
+    @property
+    def total(self) -> float:
+        """The total autograded points the case must get."""
+        return round(sum(self.expected.values()), 2)
+
+
+def load_cases(folder: Path = HERE) -> list[Case]:
+    """Read every corpus file, checking that each lists an exact score for every tests cell."""
+    cases = []
+    for path in sorted(folder.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        expected = {k: float(v) for k, v in (data.get("expected") or {}).items()}
+        if set(expected) != set(TEST_CELLS):
+            msg = f"{path.name}: expected must list exactly {sorted(TEST_CELLS)}"
+            raise ValueError(msg)
+        for grade_id, points in expected.items():
+            if not 0 <= points <= TEST_CELLS[grade_id]:
+                msg = f"{path.name}: {grade_id} expects {points}, outside 0..{TEST_CELLS[grade_id]}"
+                raise ValueError(msg)
+        cases.append(
+            Case(
+                name=path.stem,
+                attack=str(data["attack"]),
+                description=str(data["description"]),
+                answers=dict(data.get("answers") or {}),
+                mutations=list(data.get("mutations") or []),
+                notebook=data.get("notebook"),
+                files=dict(data.get("files") or {}),
+                expected=expected,
+                flagged=data.get("flagged"),
+            )
+        )
+    return cases
+
+
+def controls(course: Path) -> list[Case]:
+    """Honest submissions graded in the same run: complete, blank and each documented mistake."""
+    full = dict(TEST_CELLS)
+    found = [
+        Case(
+            "control-complete",
+            "control",
+            "every answer is the instructor's solution",
+            {},
+            [],
+            expected=full,
+            flagged=False,
+        ),
+        Case(
+            "control-blank",
+            "control",
+            "nothing answered",
+            {},
+            [],
+            expected=dict.fromkeys(TEST_CELLS, 0.0),
+            flagged=False,
+            blank=True,
+        ),
+    ]
+    del course  # the misconceptions come from the project, not the course
+    project = HERE.parents[2]
+    for mistake in submissions.load_misconceptions(
+        project / "autograders" / ASSIGNMENT / "misconceptions.yaml"
+    ):
+        expected = dict(full)
+        expected.update({k: v[0] for k, v in mistake.expected.items()})
+        found.append(
+            Case(
+                f"control-{mistake.id.replace('_', '-')}",
+                "control",
+                mistake.description,
+                dict(mistake.answers),
+                [],
+                expected=expected,
+                flagged=False,
+            )
+        )
+    return found
+
+
+def build_submission(case: Case, course: Path, context: dict[str, str]) -> Path:
+    """Write ``case`` into ``course/submitted/<student>/a01-screening/`` and return that folder."""
+    folder = course / "submitted" / case.student / ASSIGNMENT
+    folder.mkdir(parents=True)
+    (folder / "timestamp.txt").write_text(SUBMITTED_AT)
+    target = folder / NOTEBOOK
+    for name, spec in case.files.items():
+        _write_extra(folder / name, spec, context)
+    if case.notebook is not None:
+        _write_raw_notebook(target, case.notebook, context)
+        return folder
+    release = nbformat.read(str(course / "release" / ASSIGNMENT / NOTEBOOK), as_version=4)
+    source = nbformat.read(str(course / "source" / ASSIGNMENT / NOTEBOOK), as_version=4)
+    if case.blank:
+        answers: dict[str, str] = {}
+    else:
+        answers = dict.fromkeys(submissions.answer_cells(release), submissions.SOLUTION_ANSWER)
+        answers.update({k: _fill(v, context) for k, v in case.answers.items()})
+    nb = submissions.fill_release(release, source, answers, reflection="My reflection.")
+    for mutation in case.mutations:
+        apply_mutation(nb, mutation, context)
+    target.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return folder
+
+
+def apply_mutation(nb: nbformat.NotebookNode, spec: dict[str, Any], context: dict) -> None:
+    """Edit the notebook as a learner could with a text editor.
+
+    ``op`` is one of ``edit_source`` (``source``; ``checksum: recompute`` re-signs the cell),
+    ``delete_cell``, ``duplicate_cell`` (the copy goes right after, with ``source``),
+    ``retype_cell`` (``to``: markdown or raw), ``set_metadata`` (``nbgrader``: keys to change;
+    ``checksum: recompute``) and ``add_cell`` (``source``, ``nbgrader`` metadata; ``after``).
+    """
+    from nbgrader.utils import compute_checksum
+
+    op = spec["op"]
+    if op == "add_cell":
+        cell = nbformat.v4.new_code_cell(_fill(spec["source"], context))
+        cell.metadata["nbgrader"] = dict(spec["nbgrader"])
+        if spec.get("checksum") == "recompute":
+            cell.metadata["nbgrader"]["checksum"] = compute_checksum(cell)
+        nb.cells.insert(_index(nb, spec["after"]) + 1, cell)
+        return
+    index = _index(nb, spec["grade_id"])
+    cell = nb.cells[index]
+    if op == "edit_source":
+        cell.source = _fill(spec["source"], context)
+    elif op == "delete_cell":
+        del nb.cells[index]
+        return
+    elif op == "duplicate_cell":
+        twin = copy.deepcopy(cell)
+        twin.source = _fill(spec["source"], context)
+        if spec.get("checksum") == "recompute":
+            twin.metadata["nbgrader"]["checksum"] = compute_checksum(twin)
+        nb.cells.insert(index + 1, twin)
+        return
+    elif op == "retype_cell":
+        new = (
+            nbformat.v4.new_markdown_cell(cell.source)
+            if spec["to"] == "markdown"
+            else nbformat.v4.new_raw_cell(cell.source)
+        )
+        new.metadata = copy.deepcopy(cell.metadata)
+        if "id" in cell:
+            new["id"] = cell["id"]
+        nb.cells[index] = new
+        cell = new
+    elif op == "set_metadata":
+        cell.metadata["nbgrader"].update(spec["nbgrader"])
+    else:
+        msg = f"unknown mutation op {op!r}"
+        raise ValueError(msg)
+    if spec.get("checksum") == "recompute":
+        cell.metadata["nbgrader"]["checksum"] = compute_checksum(cell)
+
+
+def _index(nb: nbformat.NotebookNode, grade_id: str) -> int:
+    for index, cell in enumerate(nb.cells):
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
+            return index
+    msg = f"no cell with grade_id {grade_id!r}"
+    raise ValueError(msg)
+
+
+def _fill(text: str, context: dict[str, str]) -> str:
+    return string.Template(text).safe_substitute(context)
+
+
+def _write_raw_notebook(target: Path, spec: dict[str, Any], context: dict[str, str]) -> None:
+    if "text" in spec:
+        target.write_text(_fill(spec["text"], context), encoding="utf-8")
+    elif "base64" in spec:
+        target.write_bytes(base64.b64decode(spec["base64"]))
+    elif "json" in spec:
+        target.write_text(json.dumps(spec["json"]), encoding="utf-8")
+    elif "symlink" in spec:
+        os.symlink(_fill(spec["symlink"], context), target)
+    else:
+        msg = f"notebook needs text, base64, json or symlink, got {sorted(spec)}"
+        raise ValueError(msg)
+
+
+def _write_extra(path: Path, spec: Any, context: dict[str, str]) -> None:
+    if isinstance(spec, dict) and "symlink" in spec:
+        os.symlink(_fill(spec["symlink"], context), path)
+    else:
+        path.write_text(_fill(str(spec), context), encoding="utf-8")

@@ -1,0 +1,192 @@
+"""Scale-out: grading on a real Dask cluster (scheduler + 2 workers on 127.0.0.1) gives the
+same scores as the local executor; an unreachable scheduler fails fast with nothing written.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from cohort import ASSIGNMENT, add_cohort, copy_course, gradebook_scores, tree_hashes
+
+from bpscare.errors import BpscareError
+
+pytestmark = pytest.mark.e2e
+
+COUNT = 10
+HOSTILE_CRASH = """\
+import os
+
+
+def phq9_total(responses):
+    return 9
+
+
+os._exit(1)
+"""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def dask_command(*args: str) -> list[str]:
+    return [str(Path(sys.executable).parent / "dask"), *args]
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in reversed(processes):
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in reversed(processes):
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory):
+    """A scheduler and two single-threaded workers on loopback; yields ``dask://127.0.0.1:PORT``."""
+    from distributed import Client
+
+    logs = tmp_path_factory.mktemp("dask-logs")
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    processes: list[subprocess.Popen] = []
+
+    def start(name: str, *args: str) -> None:
+        log = (logs / f"{name}.log").open("w")
+        processes.append(
+            subprocess.Popen(
+                dask_command(*args),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                cwd=logs,
+            )
+        )
+
+    try:
+        start(
+            "scheduler",
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dashboard-address",
+            "127.0.0.1:0",
+        )
+        for index in range(2):
+            start(
+                f"worker-{index}",
+                "worker",
+                address,
+                "--host",
+                "127.0.0.1",
+                "--nworkers",
+                "1",
+                "--nthreads",
+                "1",
+                "--dashboard-address",
+                "127.0.0.1:0",
+                "--name",
+                f"bpscare-test-{index}",
+            )
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with Client(address, timeout=5) as client:
+                    client.wait_for_workers(2, timeout=60)
+                break
+            except (OSError, TimeoutError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        yield f"dask://127.0.0.1:{port}"
+    finally:
+        stop(processes)
+        for path in sorted(logs.glob("*.log")):
+            print(f"--- {path.name}\n{path.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def twin_courses(built_course, tmp_path_factory):
+    """Two identical courses with the same cohort (plus one crashing learner)."""
+    from bpscare import submissions
+
+    tmp = tmp_path_factory.mktemp("dask")
+    courses = []
+    for name in ("on-dask", "local"):
+        course = copy_course(built_course, tmp / name)
+        add_cohort(course, COUNT)
+        import datetime as dt
+
+        import nbformat
+
+        release = nbformat.read(
+            str(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), as_version=4
+        )
+        source = nbformat.read(
+            str(course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), as_version=4
+        )
+        answers = dict.fromkeys(submissions.answer_cells(release), submissions.SOLUTION_ANSWER)
+        answers["a01_q1_phq9_total"] = HOSTILE_CRASH
+        nb = submissions.fill_release(release, source, answers)
+        submissions.write_submission(
+            course,
+            "crasher",
+            ASSIGNMENT,
+            {f"{ASSIGNMENT}.ipynb": nb},
+            dt.datetime(2027, 2, 14, tzinfo=dt.UTC),
+        )
+        courses.append(course)
+    return courses
+
+
+def test_a_dask_cluster_gives_the_same_scores_as_the_local_executor(dask_cluster, twin_courses):
+    """Do a scheduler and two workers on loopback grade exactly as the local executor does?"""
+    from bpscare.grading import autograde
+
+    on_dask, local = twin_courses
+    remote_run = autograde(on_dask, ASSIGNMENT, executor=dask_cluster, timeout_cell=10)
+    local_run = autograde(local, ASSIGNMENT, workers=2, timeout_cell=10)
+
+    remote = gradebook_scores(on_dask / "gradebook.db")
+    assert remote == gradebook_scores(local / "gradebook.db")
+    assert len({learner for learner, _ in remote}) == COUNT + 1
+    assert remote[("crasher", "a01_q1_phq9_total_tests")] == 0.0
+    assert remote[("crasher", "a01_q2_bands_tests")] == 3.0
+    assert remote[("learner-001", "a01_q1_phq9_total_tests")] == 3.0  # the complete profile
+    assert remote[("learner-002", "a01_q1_phq9_total_tests")] == 0.0  # the blank profile
+    by_student = {r.student: (r.score, r.max_score, bool(r.flags)) for r in remote_run.results}
+    assert by_student == {
+        r.student: (r.score, r.max_score, bool(r.flags)) for r in local_run.results
+    }
+    assert by_student["crasher"][2] is True
+    assert set(tree_hashes(on_dask / "autograded")) == set(tree_hashes(local / "autograded"))
+
+
+def test_an_unreachable_scheduler_fails_fast_with_nothing_written(built_course, tmp_path):
+    """Does a scheduler nobody listens on raise BpscareError within seconds, writing nothing?"""
+    from bpscare.grading import autograde
+
+    course = copy_course(built_course, tmp_path / "course")
+    add_cohort(course, 2)
+    before = tree_hashes(course)
+    start = time.monotonic()
+    with pytest.raises(BpscareError, match=r"127\.0\.0\.1"):
+        autograde(course, ASSIGNMENT, executor=f"dask://127.0.0.1:{free_port()}")
+    assert time.monotonic() - start < 20
+    assert tree_hashes(course) == before
+    assert not (course / "autograded").exists()
