@@ -133,6 +133,7 @@ def main() -> int:
             shutil.copytree(base, course)
 
         timings = {}
+        load_before = os.getloadavg()
         for engine, course in courses.items():
             print(f"grading {args.submissions} submissions with {engine} ...", flush=True)
             timings[engine], output = grade(course, engine, args.workers)
@@ -153,6 +154,9 @@ def main() -> int:
                 "cpus": os.cpu_count(),
                 "python": platform.python_version(),
                 "platform": platform.platform(),
+                # the machine is shared: the 1/5/15-minute load averages around the timed runs
+                "loadavg_before": [round(x, 2) for x in load_before],
+                "loadavg_after": [round(x, 2) for x in os.getloadavg()],
             },
             "submissions": count,
             "profiles": sorted(set(profiles.values())),

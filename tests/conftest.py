@@ -10,7 +10,7 @@ import pytest
 from bpscare.build import Project, build
 from bpscare.nbgrader_course import ensure_tools_on_path
 
-pytest_plugins = ["support.postgres"]
+pytest_plugins = ["support.postgres", "support.browser"]
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -261,8 +261,8 @@ checks.result()
 # `a02_formulation` next to this notebook). If the widget does not load, write the grid in the
 # answer cell as a nested dict and save it with
 # `save_answer("a02_formulation", grid, kind="formulation")`. Either way, remove the
-# `raise NotImplementedError()` line from the answer cell. The graded cell reads the saved
-# answer, so run it again after each save to see the public check.
+# `raise NotImplementedError()` line from the answer cell. The cell after it reads your saved
+# answer: run it, then the graded cell, again after each save to see the public check.
 
 # %%
 # The grid builder, in practice mode: it shows Ms. Rahman's findings from the case cell and
@@ -307,16 +307,21 @@ rahman_grid = grid_from_placements(
 save_answer("a02_formulation", rahman_grid, kind="formulation")
 ### END SOLUTION
 
+# %% grading="readonly" grade_id="a02_q4_saved"
+# Reads your saved grid (from the widget or the cell above) as plain data for the graded cell.
+from bpscare.answers import load_answer
+
+rahman_saved_grid = load_answer("a02_formulation", kind="formulation")
+
 # %% grading="tests" grade_id="a02_q4_formulation_tests" points=5 competencies="ACGME-PC ACGME-MK EPA-01 EPA-02"
 """Does the saved formulation place each of Ms. Rahman's findings where it does its work?"""
-from bpscare.answers import load_answer
 from bpscare.checks import Checks
 from bpscare.formulation import Formulation
 
 
 def saved_grid():
     """Return the saved answer as {p: {domain: [ids]}} (either answer shape the widget saves)."""
-    data = load_answer("a02_formulation", kind="formulation")
+    data = rahman_saved_grid
     if isinstance(data, dict) and isinstance(data.get("formulation"), dict):
         data = data["formulation"]
     if isinstance(data, dict) and isinstance(data.get("cells"), dict):
@@ -363,3 +368,15 @@ checks.result()
 
 # %% [markdown]
 # *Write your reflection here.*
+
+# %% [markdown]
+# ## Submitting from Binder
+#
+# When you have finished, save this notebook (Ctrl+S) and press **Prepare my submission**. It
+# packs this folder (the notebook and your saved answer files) into a zip with a manifest; upload
+# that zip to your course page in the LMS. On JupyterHub, use the Assignments tab instead.
+
+# %%
+from bpscare.widgets.submit import submit_button
+
+submit_button("a02-bps-assessment")

@@ -376,3 +376,15 @@ checks.result()
 
 # %% [markdown]
 # *Write your reflection here.*
+
+# %% [markdown]
+# ## Submitting from Binder
+#
+# When you have finished, save this notebook (Ctrl+S) and press **Prepare my submission**. It
+# packs this folder (the notebook and your saved answer files) into a zip with a manifest; upload
+# that zip to your course page in the LMS. On JupyterHub, use the Assignments tab instead.
+
+# %%
+from bpscare.widgets.submit import submit_button
+
+submit_button("a03-bias-evidence")

@@ -261,15 +261,20 @@ haidari_answer = {"transcript_id": HAIDARI_VISIT_ID, "codes": haidari_codes}
 save_answer("a04_transcript_codes", haidari_answer, kind="transcript_codes")
 ### END SOLUTION
 
+# %% grading="readonly" grade_id="a04_q2_saved"
+# Reads your saved coding (from the widget or the cell above) as plain data for the graded cell.
+from bpscare.answers import load_answer
+
+haidari_saved_coding = load_answer("a04_transcript_codes", kind="transcript_codes")
+
 # %% grading="tests" grade_id="a04_q2_coding_tests" points=5 competencies="ACGME-ICS ACGME-PC EPA-01 EPA-06 IPEC-C"
 """How well does the saved coding agree with the expert coding of Ms. Haidari's visit?"""
-from bpscare.answers import load_answer
 from bpscare.checks import Checks
 
 
 def saved_codes():
     """Return the saved coding as {utterance number (int): code}."""
-    data = load_answer("a04_transcript_codes", kind="transcript_codes")
+    data = haidari_saved_coding
     return {int(n): str(code) for n, code in data["codes"].items()}
 
 
@@ -401,3 +406,15 @@ checks.result()
 
 # %% [markdown]
 # *Write your reflection here.*
+
+# %% [markdown]
+# ## Submitting from Binder
+#
+# When you have finished, save this notebook (Ctrl+S) and press **Prepare my submission**. It
+# packs this folder (the notebook and your saved answer files) into a zip with a manifest; upload
+# that zip to your course page in the LMS. On JupyterHub, use the Assignments tab instead.
+
+# %%
+from bpscare.widgets.submit import submit_button
+
+submit_button("a04-communication")

@@ -250,16 +250,21 @@ rahman_plan = CarePlan(
 save_answer("a05_care_plan", rahman_plan.to_dict(), kind="care_plan")
 ### END SOLUTION
 
+# %% grading="readonly" grade_id="a05_q3_saved"
+# Reads your saved plan (from the builder or the cell above) as plain data for the graded cell.
+from bpscare.answers import load_answer
+
+rahman_saved_plan = load_answer("a05_care_plan", kind="care_plan")
+
 # %% grading="tests" grade_id="a05_q3_care_plan_tests" points=6 competencies="ACGME-SBP ACGME-PC EPA-09 IPEC-RR IPEC-TT IPEC-C"
 """Does the saved care plan meet the completeness checks and what Ms. Rahman's care needs?"""
-from bpscare.answers import load_answer
 from bpscare.careplan import CarePlan, check_plan, red_flag_matches
 from bpscare.checks import Checks
 
 
 def saved_plan():
     """Rebuild the saved care plan (the widget's answer) as a CarePlan."""
-    return CarePlan.from_dict(load_answer("a05_care_plan", kind="care_plan"))
+    return CarePlan.from_dict(rahman_saved_plan)
 
 
 def saved_plan_review():
@@ -295,3 +300,15 @@ checks.result()
 
 # %% [markdown]
 # *Write your reflection here.*
+
+# %% [markdown]
+# ## Submitting from Binder
+#
+# When you have finished, save this notebook (Ctrl+S) and press **Prepare my submission**. It
+# packs this folder (the notebook and your saved answer files) into a zip with a manifest; upload
+# that zip to your course page in the LMS. On JupyterHub, use the Assignments tab instead.
+
+# %%
+from bpscare.widgets.submit import submit_button
+
+submit_button("a05-care-plan")

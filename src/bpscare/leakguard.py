@@ -40,6 +40,10 @@ TEXT_SUFFIXES = {
     ".toml",
     ".sh",
 }
+GENERIC_LINE = re.compile(
+    r"(?:from\s+[\w.]+\s+)?import\s+[\w., ()]+(?:\s+as\s+\w+)?"
+    r"|(?:[\w.]+\s*=\s*)?[\w.]+\($"
+)
 LIBRARY_MODULE = re.compile(r"^bpscare/[a-z_/]+\.py$")
 REGIONS = (("BEGIN SOLUTION", "END SOLUTION"), ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
 REGIONS += (("BEGIN MARK SCHEME", "END MARK SCHEME"),)
@@ -94,6 +98,7 @@ def forbidden_fragments(
         inside, outside = secret_lines(nb)
         secret |= inside
         public |= outside
+    secret = {line for line in secret if not _generic_line(line)}
     fragments += [Fragment(line, "solution or hidden-test region") for line in sorted(secret)]
     for path in trusted_files:
         for line in sorted(_trusted_lines(path) - public):
@@ -178,6 +183,15 @@ def notebook_text(path: Path) -> str:
     return "\n".join(parts)
 
 
+def _generic_line(line: str) -> bool:
+    """True for lines too generic to betray a solution: imports and bare call openers.
+
+    ``from bpscare.careplan import SmartGoal`` or ``plan = SmartGoal.from_parts(`` in a
+    solution says nothing a lesson may not say too; the arguments on the following lines do.
+    """
+    return bool(GENERIC_LINE.fullmatch(line))
+
+
 def _trusted_lines(path: Path) -> set[str]:
     if path.suffix in (".yaml", ".yml"):
         try:
@@ -189,7 +203,7 @@ def _trusted_lines(path: Path) -> set[str]:
     lines = set()
     for raw in text.splitlines():
         line = raw.strip()
-        if len(line) >= MIN_FRAGMENT and not re.fullmatch(r"#.*", line):
+        if len(line) >= MIN_FRAGMENT and not re.fullmatch(r"#.*", line) and not _generic_line(line):
             lines.add(line)
     return lines
 

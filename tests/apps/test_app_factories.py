@@ -16,7 +16,7 @@ import ipywidgets as widgets
 import pytest
 
 import bpscare.apps as apps
-from bpscare.apps.a11y import DEFAULT_IMAGE_TEXT, SliderLabels, describe_images, walk_widgets
+from bpscare.apps.a11y import DEFAULT_IMAGE_TEXT, AccessibilityPatch, walk_widgets
 from bpscare.build import Project, build, load_assignment, load_course_yaml
 from bpscare.cases import load_cases
 from bpscare.leakguard import MARKERS, forbidden_fragments, scan_tree
@@ -205,23 +205,25 @@ def test_app_repr_works(name):
 
 
 @pytest.mark.parametrize("name", APP_NAMES)
-def test_every_image_has_a_text_alternative_and_sliders_get_labels(name):
+def test_app_ends_with_the_invisible_accessibility_patch(name):
+    app = apps.build_app(name)
+    patch = app.children[-1]
+    assert isinstance(patch, AccessibilityPatch)
+    assert patch.layout.display == "none"
+    assert patch.image_text == DEFAULT_IMAGE_TEXT
+
+
+@pytest.mark.parametrize("name", APP_NAMES)
+def test_no_image_widget_has_a_tooltip(name):
+    """ipywidgets 8.1.9 cannot create an Image view that has a tooltip; none may set one."""
     app = apps.build_app(name)
     images = [w for w in walk_widgets(app) if isinstance(w, widgets.Image)]
-    assert all((image.tooltip or "").strip() for image in images)
-    assert isinstance(app.children[-1], SliderLabels)
-    assert app.children[-1].layout.display == "none"
+    assert [image.tooltip for image in images if image.tooltip] == []
 
 
-def test_describe_images_sets_only_missing_text():
-    named = widgets.Image(tooltip="PHQ-9 over 12 weeks")
-    unnamed = widgets.Image()
-    box = widgets.VBox([named, widgets.HBox([unnamed])])
-    assert describe_images(box) == 1
-    assert named.tooltip == "PHQ-9 over 12 weeks"
-    assert unnamed.tooltip == DEFAULT_IMAGE_TEXT
-    with pytest.raises(ValueError, match="non-blank"):
-        describe_images(box, " ")
+def test_accessibility_patch_rejects_blank_image_text():
+    with pytest.raises(ValueError, match="non-blank text alternative, got ' '"):
+        AccessibilityPatch(" ")
 
 
 def test_walk_widgets_visits_tab_children_once():
@@ -244,3 +246,13 @@ def test_readme_links_every_app_and_an_existing_first_lesson():
     first_module = sorted(p.name for p in (REPO / "modules").iterdir() if p.is_dir())[0]
     assert lesson[1] == first_module
     assert "git push --force" in section
+
+
+def test_disparity_app_cohort_is_not_a_graded_cohort():
+    """Does the app show a different synthetic cohort from any assignment's (seeds differ)?"""
+    import inspect
+
+    text = "\n".join(p.read_text() for p in (REPO / "assignments").rglob("*.py"))
+    graded_seeds = {int(s) for s in re.findall(r"generate_ed_cohort\([^)]*seed=(\d+)", text)}
+    app_seed = inspect.signature(apps.build_disparity_app).parameters["seed"].default
+    assert app_seed not in graded_seeds

@@ -85,6 +85,11 @@ def _use_registry_dashboard(page: Page) -> None:
     _click(page, "GAD-7 (anxiety)")
 
 
+def _use_language_check(page: Page) -> None:
+    page.get_by_label("Your note").fill("She says the pain started at work; no alcohol use.")
+    _click(page, "Check wording")
+
+
 INTERACTIONS: dict[str, Callable[[Page], None]] = {
     "screener": _use_screener,
     "virtual-patient": _use_virtual_patient,
@@ -96,6 +101,7 @@ INTERACTIONS: dict[str, Callable[[Page], None]] = {
     "disparity-explorer": _use_disparity_explorer,
     "trust-simulator": _use_trust_simulator,
     "registry-dashboard": _use_registry_dashboard,
+    "language-check": _use_language_check,
 }
 
 

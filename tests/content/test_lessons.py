@@ -47,6 +47,8 @@ FIGURE = re.compile(
     r"|\d\s?(?:times\b|×)"  # 2.54 times, 7×
     r"|(?<![\w.§])\d+\.\d+(?![\w.])"  # decimals (not §2.3, not v3.11.2)
 )
+# Competency ids in objectives' brackets ("[IPEC-RR, EPA-03]") are not statistics.
+COMPETENCY_TAG = re.compile(r"\b(?:ACGME|EPA|IPEC)-[A-Z0-9]+\b")
 AUTHOR_YEAR = re.compile(r"\([^()]*\b(?:19|20)\d\d[a-z]?\b[^()]*\)")
 # Citations whose first author must appear in the References section.
 CITED_NAME = re.compile(
@@ -156,7 +158,9 @@ def prose_blocks(markdown: str) -> list[str]:
                 current = []
         else:
             current.append(line.strip())
-    return [re.sub(r"`[^`]*`", "", block) for block in blocks if block.strip()]
+    return [
+        COMPETENCY_TAG.sub("", re.sub(r"`[^`]*`", "", block)) for block in blocks if block.strip()
+    ]
 
 
 def uncited_figures(markdown: str) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -90,8 +91,23 @@ def tree_hashes(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
     return found
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 def notebook_outputs(course: Path, learner: str) -> list:
-    """The outputs of every cell of a learner's autograded notebook (for idempotence checks)."""
+    """The outputs of every cell of a learner's autograded notebook (for idempotence checks).
+
+    A widget's model id is a fresh random UUID on every execution (under nbgrader too), so it is
+    blanked; everything else must be identical from run to run.
+    """
     path = course / "autograded" / learner / ASSIGNMENT / NOTEBOOK
     nb = nbformat.read(str(path), as_version=4)
-    return [cell.get("outputs", []) for cell in nb.cells]
+    found = []
+    for cell in nb.cells:
+        outputs = json.loads(json.dumps(cell.get("outputs", [])))
+        for output in outputs:
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if isinstance(view, dict) and "model_id" in view:
+                view["model_id"] = "<widget>"
+        found.append(outputs)
+    return found

@@ -4,6 +4,7 @@ same scores as the local executor; an unreachable scheduler fails fast with noth
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import socket
@@ -12,9 +13,11 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 from cohort import ASSIGNMENT, add_cohort, copy_course, gradebook_scores, tree_hashes
 
+from bpscare import submissions
 from bpscare.errors import BpscareError
 
 pytestmark = pytest.mark.e2e
@@ -29,6 +32,36 @@ def phq9_total(responses):
 
 
 os._exit(1)
+"""
+
+
+# On a Dask worker the learner tries to read the instructor's source notebook (the worker runs on
+# this machine, so the course is on its disk): it must not be readable from the sandbox.
+HOSTILE_READ = """\
+import math
+
+try:
+    with open({path!r}) as _fh:
+        _leaked = _fh.read()
+except OSError as exc:
+    _leaked = ""
+    print("source:", type(exc).__name__)
+
+if not _leaked:
+
+    def phq9_total(responses):
+        answered = [r for r in responses if r is not None]
+        missing = 9 - len(answered)
+        if missing > 2:
+            raise ValueError(f"{{missing}} items are missing")
+        if missing == 0:
+            return sum(answered)
+        return math.floor(sum(answered) * 9 / len(answered) + 0.5)
+
+else:
+
+    def phq9_total(responses):
+        return -1
 """
 
 
@@ -122,34 +155,33 @@ def dask_cluster(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def twin_courses(built_course, tmp_path_factory):
-    """Two identical courses with the same cohort (plus one crashing learner)."""
-    from bpscare import submissions
-
+    """Two identical courses with the same cohort, plus a crashing and a snooping learner."""
     tmp = tmp_path_factory.mktemp("dask")
     courses = []
     for name in ("on-dask", "local"):
         course = copy_course(built_course, tmp / name)
         add_cohort(course, COUNT)
-        import datetime as dt
-
-        import nbformat
-
         release = nbformat.read(
             str(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), as_version=4
         )
         source = nbformat.read(
             str(course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), as_version=4
         )
-        answers = dict.fromkeys(submissions.answer_cells(release), submissions.SOLUTION_ANSWER)
-        answers["a01_q1_phq9_total"] = HOSTILE_CRASH
-        nb = submissions.fill_release(release, source, answers)
-        submissions.write_submission(
-            course,
-            "crasher",
-            ASSIGNMENT,
-            {f"{ASSIGNMENT}.ipynb": nb},
-            dt.datetime(2027, 2, 14, tzinfo=dt.UTC),
-        )
+        source_path = course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        for learner, code in (
+            ("crasher", HOSTILE_CRASH),
+            ("reader", HOSTILE_READ.format(path=str(source_path))),
+        ):
+            answers = dict.fromkeys(submissions.answer_cells(release), submissions.SOLUTION_ANSWER)
+            answers["a01_q1_phq9_total"] = code
+            nb = submissions.fill_release(release, source, answers)
+            submissions.write_submission(
+                course,
+                learner,
+                ASSIGNMENT,
+                {f"{ASSIGNMENT}.ipynb": nb},
+                dt.datetime(2027, 2, 14, tzinfo=dt.UTC),
+            )
         courses.append(course)
     return courses
 
@@ -164,9 +196,10 @@ def test_a_dask_cluster_gives_the_same_scores_as_the_local_executor(dask_cluster
 
     remote = gradebook_scores(on_dask / "gradebook.db")
     assert remote == gradebook_scores(local / "gradebook.db")
-    assert len({learner for learner, _ in remote}) == COUNT + 1
+    assert len({learner for learner, _ in remote}) == COUNT + 2
     assert remote[("crasher", "a01_q1_phq9_total_tests")] == 0.0
     assert remote[("crasher", "a01_q2_bands_tests")] == 3.0
+    assert remote[("reader", "a01_q1_phq9_total_tests")] == 3.0  # the source was out of reach
     assert remote[("learner-001", "a01_q1_phq9_total_tests")] == 3.0  # the complete profile
     assert remote[("learner-002", "a01_q1_phq9_total_tests")] == 0.0  # the blank profile
     by_student = {r.student: (r.score, r.max_score, bool(r.flags)) for r in remote_run.results}

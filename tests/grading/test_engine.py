@@ -133,7 +133,7 @@ def pair(built_course, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hostile(built_course, tmp_path_factory):
-    """Hostile submissions graded in one engine run (timeout 5 s per cell)."""
+    """Hostile submissions graded in one engine run (timeout 4 s per cell)."""
     course = _copy(built_course, tmp_path_factory.mktemp("hostile") / "course")
     wrong_total = "def phq9_total(responses):\n    return 0\n"
     _submit(course, "h-complete", {})
@@ -201,7 +201,7 @@ def hostile(built_course, tmp_path_factory):
     _submit_raw(course, "h-malformed", "{ this is not json")
     _submit_raw(course, "h-v99", json.dumps({"nbformat": 99, "nbformat_minor": 0, "cells": []}))
     gradebook_before = (course / "gradebook.db").stat().st_size
-    run = autograde(course, A01, workers=2, timeout_cell=5)
+    run = autograde(course, A01, workers=2, timeout_cell=4)
     return course, run, gradebook_before
 
 
@@ -264,7 +264,7 @@ def test_feedback_and_export_work_on_engine_output(pair, tmp_path):
     out = tmp_path / "grades.csv"
     with Gradebook(nbgrader_course.course_db_url(b)) as gradebook:
         CsvExportPlugin(to=str(out)).export(gradebook)
-    rows = {r["student_id"]: r for r in csv.DictReader(out.open())}
+    rows = {r["student_id"]: r for r in csv.DictReader(out.open()) if r["assignment"] == A01}
     assert float(rows["l-complete"]["raw_score"]) == 10.0
     assert float(rows["l-blank"]["raw_score"]) == 0.0
 
@@ -346,13 +346,14 @@ def test_lying_int_subclass_earns_nothing(hostile):
 def test_os_exit_loses_only_that_cell(hostile):
     """After os._exit in one answer cell, are the other cells still graded?"""
     course, run, _ = hostile
-    assert _scores(course, "h-exit") == (3.0, 0.0, 2.0, 2.0)
+    # gad7_band was defined in the cell that exited, so one q4 check fails too (2 x 4/5).
+    assert _scores(course, "h-exit") == (3.0, 0.0, 2.0, 1.6)
     assert any(f.startswith("crash") for f in _flags(run, "h-exit"))
 
 
 def test_sys_exit_is_caught_like_ipython(hostile):
     course, _, _ = hostile
-    assert _scores(course, "h-sysexit") == (3.0, 0.0, 2.0, 2.0)
+    assert _scores(course, "h-sysexit") == (3.0, 0.0, 2.0, 1.6)
 
 
 def test_infinite_loop_times_out_and_the_rest_is_graded(hostile):

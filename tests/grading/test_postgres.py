@@ -37,6 +37,39 @@ for _pid in ("self", str(os.getppid())):
 """
 
 
+# A learner who knows the database URL (the worst case) and tries to give everyone 100 points.
+ATTACK = """\
+import math
+
+_wrote = False
+try:
+    import psycopg2
+
+    _conn = psycopg2.connect({dsn!r}, connect_timeout=2)
+    with _conn, _conn.cursor() as _cur:
+        _cur.execute("UPDATE grade SET manual_score = 100")
+    _wrote = True
+except Exception as exc:
+    print("database:", type(exc).__name__)
+
+if not _wrote:
+
+    def phq9_total(responses):
+        answered = [r for r in responses if r is not None]
+        missing = 9 - len(answered)
+        if missing > 2:
+            raise ValueError(f"{{missing}} items are missing")
+        if missing == 0:
+            return sum(answered)
+        return math.floor(sum(answered) * 9 / len(answered) + 0.5)
+
+else:
+
+    def phq9_total(responses):
+        return -1
+"""
+
+
 def pg_scores(url: str) -> dict[tuple[str, str], float | None]:
     from nbgrader.api import Gradebook
 
@@ -49,14 +82,27 @@ def pg_scores(url: str) -> dict[tuple[str, str], float | None]:
     return found
 
 
-def add_snoop(course) -> None:
+def pg_manual_scores(url: str) -> list:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(
+                conn.execute(sa.text("SELECT id FROM grade WHERE manual_score IS NOT NULL"))
+            )
+    finally:
+        engine.dispose()
+
+
+def add_learner(course, learner: str, q1_answer: str) -> None:
     release = nbformat.read(str(course / "release" / ASSIGNMENT / NOTEBOOK), as_version=4)
     source = nbformat.read(str(course / "source" / ASSIGNMENT / NOTEBOOK), as_version=4)
     answers = dict.fromkeys(submissions.answer_cells(release), submissions.SOLUTION_ANSWER)
-    answers["a01_q1_phq9_total"] = SNOOP
+    answers["a01_q1_phq9_total"] = q1_answer
     nb = submissions.fill_release(release, source, answers)
     submissions.write_submission(
-        course, "snoop", ASSIGNMENT, {NOTEBOOK: nb}, dt.datetime(2027, 2, 14, tzinfo=dt.UTC)
+        course, learner, ASSIGNMENT, {NOTEBOOK: nb}, dt.datetime(2027, 2, 14, tzinfo=dt.UTC)
     )
 
 
@@ -87,16 +133,24 @@ def test_a_postgres_gradebook_gets_the_same_scores_as_sqlite(
     config.write_text(config.read_text() + f"\nc.CourseDirectory.db_url = {fresh_postgres_url!r}\n")
     nbgrader_course.generate_assignment(on_pg, ASSIGNMENT)
     sqlite_before = (on_pg / "gradebook.db").read_bytes()
+    dsn = fresh_postgres_url.replace("postgresql+psycopg2://", "postgresql://", 1)
     for course in (on_pg, on_sqlite):
         add_cohort(course, COUNT)
-        add_snoop(course)
+        add_learner(course, "snoop", SNOOP)
+        add_learner(course, "attacker", ATTACK.format(dsn=dsn))
 
-    pg_run = autograde(on_pg, ASSIGNMENT, db_url=fresh_postgres_url, workers=2)
+    # the URL as an instructor writes it (the docs' form); SQLAlchemy alone would read a bare
+    # postgresql:// as psycopg 3, which is not installed: the engine must still use psycopg2
+    bare_url = fresh_postgres_url.replace("postgresql+psycopg2://", "postgresql://", 1)
+    pg_run = autograde(on_pg, ASSIGNMENT, db_url=bare_url, workers=2)
     sqlite_run = autograde(on_sqlite, ASSIGNMENT, workers=2)
 
     expected = gradebook_scores(on_sqlite / "gradebook.db")
-    assert len({learner for learner, _ in expected}) == COUNT + 1
+    assert len({learner for learner, _ in expected}) == COUNT + 2
+    # the attacker could not reach the database from its sandbox: its Part 1 is the correct one
+    assert expected[("attacker", "a01_q1_phq9_total_tests")] == 3.0
     assert pg_scores(fresh_postgres_url) == expected
+    assert pg_manual_scores(fresh_postgres_url) == []
     assert (on_pg / "gradebook.db").read_bytes() == sqlite_before  # SQLite file not used
     assert sorted((r.student, r.score) for r in pg_run.results) == sorted(
         (r.student, r.score) for r in sqlite_run.results

@@ -7,8 +7,11 @@ files, its gradebook apart from the grades recorded, other learners' work) must 
 
 from __future__ import annotations
 
+import csv
+import faulthandler
 import hashlib
 import json
+import re
 import shutil
 import socket
 import sqlite3
@@ -29,6 +32,8 @@ pytestmark = pytest.mark.e2e
 
 CASES = load_corpus()
 TIMEOUT_CELL = 4.0
+WATCHDOG_SECONDS = 900
+FLAG_REPORT = f"reports/autograde-flags-{ASSIGNMENT}.csv"
 #: every Safety bullet of issue 8 → a phrase that must appear in some case's ``attack``
 SAFETY_BULLETS = {
     "edit locked/test cells or checksums": "checksums",
@@ -179,15 +184,18 @@ def redteam(built_course, tmp_path_factory) -> RedTeamRun:
         "port": str(listener.port),
         "peer": "rt-control-complete",
     }
-    cases = controls(course) + CASES
+    cases = controls() + CASES
     for case in cases:
         build_submission(case, course, context)
     before_files = file_hashes(course)
     before_tables = table_rows(course / "gradebook.db")
     start = time.perf_counter()
+    # A hostile submission that stalls the grader must fail this run, not hang it forever.
+    faulthandler.dump_traceback_later(WATCHDOG_SECONDS, exit=True)
     try:
         run = autograde(course, ASSIGNMENT, timeout_cell=TIMEOUT_CELL, workers=2)
     finally:
+        faulthandler.cancel_dump_traceback_later()
         seconds = time.perf_counter() - start
         time.sleep(0.3)
         listener.close()
@@ -232,7 +240,7 @@ def test_every_submission_is_graded_exactly_once(redteam):
     assert sorted(students) == sorted(c.student for c in redteam.cases)
 
 
-ALL_IDS = [c.name for c in controls(Path("."))] + [c.name for c in CASES]
+ALL_IDS = [c.name for c in controls()] + [c.name for c in CASES]
 
 
 @pytest.mark.parametrize("name", ALL_IDS)
@@ -266,6 +274,29 @@ def test_flags_and_reasons_are_as_expected(redteam, name):
         assert not result.error, f"{name}: unexpected error {result.error}"
 
 
+def test_the_flag_report_lists_every_flagged_submission(redteam):
+    """Does the instructor's flag report hold exactly the flagged learners, with their reasons?"""
+    with (redteam.course / FLAG_REPORT).open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    reported: dict[str, list[str]] = {}
+    for row in rows:
+        reported.setdefault(row["student"], []).append(row["flag"])
+    flagged = {r.student: list(r.flags) for r in redteam.run.results if r.flags}
+    assert reported == flagged
+
+
+def test_the_autograded_tree_holds_only_what_nbgrader_expects(redteam):
+    """Is autograded/ exactly <learner>/a01-screening/ folders, with no temp or report files?"""
+    autograded = redteam.course / "autograded"
+    students = {c.student for c in redteam.cases}
+    assert {p.name for p in autograded.iterdir()} <= students
+    for folder in autograded.iterdir():
+        assert [p.name for p in folder.iterdir()] == [ASSIGNMENT], folder
+        names = {p.name for p in (folder / ASSIGNMENT).iterdir()}
+        assert NOTEBOOK in names, folder
+        assert not any(n.startswith(".") or n.endswith((".tmp", ".partial")) for n in names)
+
+
 def test_course_files_are_untouched(redteam):
     """Are source/, release/, submitted/, the config and everything else byte-identical?"""
     assert redteam.after_files == redteam.before_files
@@ -283,6 +314,8 @@ def test_gradebook_definitions_are_untouched_and_no_manual_grades_appear(redteam
             "HAVING COUNT(*) > 1"
         ).fetchall()
         assert duplicates == []
+        students = {row[0] for row in conn.execute("SELECT id FROM student")}
+        assert students <= {c.student for c in redteam.cases}
         per_student = conn.execute(
             "SELECT student_id, COUNT(*) FROM submitted_assignment GROUP BY student_id "
             "HAVING COUNT(*) > 1"
@@ -299,7 +332,10 @@ def test_nothing_escaped_the_sandbox(redteam):
 
 
 def _outputs_text(path: Path) -> str:
-    nb = nbformat.read(str(path), as_version=4)
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+    except Exception:  # not a notebook (a hostile file kept as submitted): check all of it
+        return path.read_bytes().decode("utf-8", "replace")
     return json.dumps([cell.get("outputs", []) for cell in nb.cells])
 
 
@@ -307,7 +343,10 @@ def test_no_solution_or_hidden_test_leaks_into_any_output(redteam):
     """Does no autograded notebook's output show a canary, a solution or hidden test code?"""
     notebooks = sorted((redteam.course / "autograded").glob(f"*/{ASSIGNMENT}/{NOTEBOOK}"))
     assert notebooks
+    solution_canary = re.compile(r"LEAK-CANARY a01_q\d(?!_hidden)")
     for path in notebooks:
+        # hidden tests belong in the autograded tests cells; solutions never do
+        assert not solution_canary.search(path.read_bytes().decode("utf-8", "replace")), path
         text = _outputs_text(path)
         for secret in (
             "LEAK-CANARY",

@@ -54,3 +54,26 @@ def test_clean_tree_has_no_findings(tmp_path):
 def test_markers_are_always_forbidden(tmp_path):
     (tmp_path / "a.py").write_text("# LEAK-CANARY q1")
     assert scan_tree(tmp_path, forbidden_fragments([]))
+
+
+def test_imports_and_bare_call_openers_are_not_secrets():
+    """Would a lesson that imports the same module as a solution be called a leak? It must not."""
+    import nbformat
+
+    from bpscare.leakguard import forbidden_fragments
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "### BEGIN SOLUTION\n"
+            "from bpscare.careplan import SmartGoal\n"
+            "plan = SmartGoal.from_parts(\n"
+            "    'walk 20 minutes after lunch on five days a week',\n"
+            ")\n"
+            "### END SOLUTION\n"
+        )
+    ]
+    texts = {f.text for f in forbidden_fragments([nb])}
+    assert "'walk 20 minutes after lunch on five days a week'," in texts
+    assert "from bpscare.careplan import SmartGoal" not in texts
+    assert "plan = SmartGoal.from_parts(" not in texts

@@ -1,14 +1,17 @@
-"""Accessibility repairs for ipywidgets controls that the stock front end leaves unlabelled.
+"""Accessibility repairs for ipywidgets controls that the stock front end leaves unnamed.
 
-Two gaps found by axe-core in every app that has a slider or a plot (ipywidgets 8.1.9 in Voila
-0.5.13; WCAG 2.1 success criteria 4.1.2 "Name, Role, Value" and 1.1.1 "Non-text Content"):
+Two gaps found by axe-core in the apps (ipywidgets 8.1.9 in Voila 0.5.13; WCAG 2.1 success
+criteria 4.1.2 "Name, Role, Value" and 1.1.1 "Non-text Content"):
 
 - a slider's handle (``role="slider"``) gets no accessible name: the visible description label
-  is not tied to it, so a screen reader announces only "slider, 0.4". :class:`SliderLabels`
-  copies each slider's visible label into the handle's ``aria-label`` in the browser.
-- an ``Image`` widget renders ``<img>`` without ``alt``. :func:`describe_images` gives every
-  image that has no text alternative a ``tooltip`` (rendered as ``title``, which assistive
-  technology reads as the image's name).
+  is not tied to it, so a screen reader announces only "slider, 0.4";
+- an ``Image`` widget renders ``<img>`` without ``alt`` (and setting the widget's ``tooltip``
+  is no way out: with a tooltip, ipywidgets 8.1.9 fails to create the image's view at all).
+
+:class:`AccessibilityPatch` repairs both in the browser: it copies each slider's visible label
+into its handle's ``aria-label`` and gives every image without ``alt`` the text of its
+``image_text`` trait. Widgets whose plots need a specific description should state it in
+text next to the plot (the bpscare widgets do).
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from typing import Any
 
 import anywidget
 import ipywidgets as widgets
+import traitlets
 
-__all__ = ["DEFAULT_IMAGE_TEXT", "SliderLabels", "describe_images", "walk_widgets"]
+__all__ = ["DEFAULT_IMAGE_TEXT", "AccessibilityPatch", "walk_widgets"]
 
-DEFAULT_IMAGE_TEXT = "Chart of the results above; the text beside it states what it shows."
+DEFAULT_IMAGE_TEXT = "Chart of the results on this page; the text beside it states what it shows."
 
-_SLIDER_LABELS_ESM = """
+_PATCH_ESM = """
 function labelSliders(root) {
   for (const slider of root.querySelectorAll('.widget-slider')) {
     const label = slider.querySelector('.widget-label');
@@ -37,14 +41,24 @@ function labelSliders(root) {
   }
 }
 
+function describeImages(root, text) {
+  for (const image of root.querySelectorAll('img')) {
+    if (!image.hasAttribute('alt')) image.setAttribute('alt', text);
+  }
+}
+
 export default {
-  render({ el }) {
+  render({ model, el }) {
     el.hidden = true;
     const root = () => el.closest('.bpscare-app') || document.body;
-    const observer = new MutationObserver(() => labelSliders(root()));
+    const repair = () => {
+      labelSliders(root());
+      describeImages(root(), model.get('image_text'));
+    };
+    const observer = new MutationObserver(repair);
     const start = () => {
       if (!el.isConnected) { requestAnimationFrame(start); return; }
-      labelSliders(root());
+      repair();
       observer.observe(root(), { childList: true, subtree: true });
     };
     start();
@@ -54,20 +68,24 @@ export default {
 """
 
 
-class SliderLabels(anywidget.AnyWidget):
-    """Invisible helper: names every slider handle in its app after the slider's visible label.
+class AccessibilityPatch(anywidget.AnyWidget):
+    """Invisible helper that names the sliders and images of the app it sits in.
 
-    WCAG 2.1 SC 4.1.2 requires each control to have an accessible name; ipywidgets' sliders
-    show a label but do not associate it with the focusable handle. This widget has no state
-    and no view of its own; its front-end code labels the sliders of the enclosing app (and
-    sliders added later, through a ``MutationObserver``).
+    WCAG 2.1 SC 4.1.2 (every control has an accessible name) and SC 1.1.1 (every image has a
+    text alternative). Its front-end code repairs the enclosing ``.bpscare-app`` (and controls
+    added later, through a ``MutationObserver``); it has no visible view and syncs only
+    ``image_text``.
     """
 
-    _esm = _SLIDER_LABELS_ESM
+    _esm = _PATCH_ESM
+    image_text = traitlets.Unicode(DEFAULT_IMAGE_TEXT).tag(sync=True)
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, image_text: str = DEFAULT_IMAGE_TEXT, **kwargs: Any) -> None:
+        if not image_text.strip():
+            msg = f"image_text must be a non-blank text alternative, got {image_text!r}"
+            raise ValueError(msg)
         kwargs.setdefault("layout", widgets.Layout(display="none"))
-        super().__init__(**kwargs)
+        super().__init__(image_text=image_text, **kwargs)
 
 
 def walk_widgets(widget: widgets.Widget) -> list[widgets.Widget]:
@@ -85,37 +103,3 @@ def walk_widgets(widget: widgets.Widget) -> list[widgets.Widget]:
             value = getattr(item, name, None)
             stack.extend(value if isinstance(value, list | tuple) else [value])
     return found
-
-
-def describe_images(widget: widgets.Widget, text: str = DEFAULT_IMAGE_TEXT) -> int:
-    """Give each ``Image`` below ``widget`` without a tooltip a text alternative.
-
-    WCAG 2.1 SC 1.1.1: an image needs a text alternative. Widgets that know what their plot
-    shows should set ``tooltip`` themselves; this is the fallback.
-
-    Parameters
-    ----------
-    widget
-        Root of the widget tree.
-    text
-        Text alternative for images that have none.
-
-    Returns
-    -------
-    int
-        How many images were given the fallback text.
-
-    Raises
-    ------
-    ValueError
-        If ``text`` is blank.
-    """
-    if not text.strip():
-        msg = f"image text alternative must be non-blank, got {text!r}"
-        raise ValueError(msg)
-    changed = 0
-    for item in walk_widgets(widget):
-        if isinstance(item, widgets.Image) and not (item.tooltip or "").strip():
-            item.tooltip = text
-            changed += 1
-    return changed

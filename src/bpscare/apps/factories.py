@@ -24,6 +24,7 @@ __all__ = [
     "build_disparity_app",
     "build_formulation_app",
     "build_interruption_app",
+    "build_language_app",
     "build_registry_app",
     "build_screener_app",
     "build_transcript_app",
@@ -216,8 +217,14 @@ def build_interruption_app(transcript_id: str = TEACHING_TRANSCRIPT) -> widgets.
     )
 
 
-def build_disparity_app() -> widgets.Widget:
+def build_disparity_app(seed: int = 0) -> widgets.Widget:
     """Disparity explorer: compare analgesia rates between groups in a synthetic ED cohort.
+
+    Parameters
+    ----------
+    seed
+        Seed of the synthetic cohort; keep it different from any graded assignment's cohort,
+        so the app never shows the figures an assignment asks for.
 
     Returns
     -------
@@ -226,7 +233,7 @@ def build_disparity_app() -> widgets.Widget:
     """
     from bpscare.widgets.disparity_explorer import disparity_explorer
 
-    body = disparity_explorer(practice=True)
+    body = disparity_explorer(seed=seed, practice=True)
     return app_frame(
         "Disparity explorer",
         [
@@ -351,6 +358,35 @@ def build_communication_app() -> widgets.Widget:
     )
 
 
+LANGUAGE_SOURCE = (
+    "Stigmatizing language in records: Park et al., JAMA Netw Open 2021;4(7):e2117052; Beach et "
+    "al., J Gen Intern Med 2021;36:1708-1714; Goddu et al., J Gen Intern Med 2018;33:685-691; "
+    "Sun et al., Health Aff 2022;41:203-211. The note is synthetic."
+)
+
+
+def build_language_app() -> widgets.Widget:
+    """Wording check: rewrite a synthetic chart note without stigmatizing language.
+
+    Returns
+    -------
+    ipywidgets.Widget
+        The framed app.
+    """
+    from bpscare.apps.language_check import language_check
+
+    return app_frame(
+        "Wording check",
+        [
+            "Read the synthetic note: it uses words that doubt, blame or label the person.",
+            "Rewrite it so it records what happened and what the person said, then press "
+            "Check wording. Quoted words someone actually said are acceptable.",
+        ],
+        language_check(),
+        sources=[LANGUAGE_SOURCE],
+    )
+
+
 APPS: tuple[AppInfo, ...] = (
     AppInfo(
         "screener",
@@ -381,6 +417,12 @@ APPS: tuple[AppInfo, ...] = (
         "build_interruption_app",
         "Interruption timeline",
         "see when the opening story is interrupted",
+    ),
+    AppInfo(
+        "language-check",
+        "build_language_app",
+        "Wording check",
+        "rewrite a chart note without stigmatizing language",
     ),
     AppInfo(
         "disparity-explorer",

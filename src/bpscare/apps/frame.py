@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 
-from bpscare.apps.a11y import SliderLabels, describe_images
+from bpscare.apps.a11y import AccessibilityPatch
 
 __all__ = [
     "PRACTICE_NOTE",
@@ -91,8 +91,8 @@ def app_frame(
     -------
     ipywidgets.VBox
         The app; its children are the header, the body, the sources footer (when there are
-        sources) and an invisible :class:`~bpscare.apps.a11y.SliderLabels` helper. Images in
-        the body without a text alternative get one (:func:`~bpscare.apps.a11y.describe_images`).
+        sources) and an invisible :class:`~bpscare.apps.a11y.AccessibilityPatch` that names
+        the sliders and images in the browser.
 
     Raises
     ------
@@ -111,7 +111,6 @@ def app_frame(
         f"<ol style='margin:4px 0 4px 20px;padding:0'>{steps}</ol>"
         f"<p style='margin:4px 0;color:#333'><em>{html.escape(practice_note)}</em></p>"
     )
-    describe_images(body)
     children: list[widgets.Widget] = [header, body]
     if sources:
         items = "".join(f"<li>{html.escape(source)}</li>" for source in sources)
@@ -121,7 +120,7 @@ def app_frame(
                 f"<ul style='margin:4px 0 4px 20px;padding:0'>{items}</ul></details>"
             )
         )
-    children.append(SliderLabels())
+    children.append(AccessibilityPatch())
     frame = widgets.VBox(children, layout=widgets.Layout(max_width="960px"))
     frame.add_class("bpscare-app")
     return frame

@@ -42,6 +42,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import json.encoder
 import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -68,6 +69,10 @@ COMPETENCY_EXTENSION = "urn:bpscare:xapi:extension:competency-alignment"
 BADGE_NAMESPACE = uuid.UUID("7d0c3f3e-6a59-5c1e-9d8e-2f3b0b8a6c41")
 
 LMS_FIXED_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+
+#: JSON string encoders exactly as ``json.dumps`` uses them for a str (C versions when built).
+_encode_str: Callable[[str], str] = json.encoder.encode_basestring  # ensure_ascii=False
+_encode_ascii: Callable[[str], str] = json.encoder.encode_basestring_ascii  # the default
 
 
 def _num(value: float) -> str:
@@ -107,12 +112,23 @@ def write_lms_gradebook(
     max_scores
         Maximum points per assignment.
     """
-    with path.open("w", newline="", encoding="utf-8") as fh:
+    cache: dict[float, str] = {}
+
+    def num(value: float) -> str:
+        text = cache.get(value)
+        if text is None:
+            text = cache[value] = _num(value)
+        return text
+
+    rows = np.asarray(scores, dtype=float).tolist()
+    with path.open("w", newline="", encoding="utf-8", buffering=1 << 20) as fh:
         writer = csv.writer(fh)
         writer.writerow([*LMS_FIXED_COLUMNS, *assignments])
         writer.writerow(["Points Possible", "", "", "", "", *(_num(m) for m in max_scores)])
-        for i, learner in enumerate(learners):
-            writer.writerow([learner, lms_ids[i], learner, "", "", *(_num(v) for v in scores[i])])
+        writer.writerows(
+            [learner, lms_ids[i], learner, "", "", *map(num, rows[i])]
+            for i, learner in enumerate(learners)
+        )
 
 
 # -- Open Badges 3.0 --------------------------------------------------------------------------
@@ -239,6 +255,113 @@ def badge_credential(
     }
 
 
+def credential_uuid(name: str) -> str:
+    """Return ``str(uuid.uuid5(BADGE_NAMESPACE, name))``, computed without building UUID objects.
+
+    RFC 4122 section 4.3: the first 16 bytes of SHA-1(namespace bytes + name), with the version
+    nibble set to 5 and the variant bits to 10.
+    """
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_NAMESPACE_BYTES = BADGE_NAMESPACE.bytes
+
+
+class BadgeLineWriter:
+    """Serialise the credentials of one competency as JSON lines, from one template per level.
+
+    ``line(...)`` returns exactly ``json.dumps(badge_credential(...), ensure_ascii=False,
+    separators=(",", ":"))``: the credential of each level is serialised once with marker
+    strings in the four places that differ between learners (credential id, learner, result
+    value, narrative), and each line joins the template's pieces with those four values, JSON
+    string-encoded. If a marker cannot be found exactly once, the plain path is used.
+    """
+
+    _FIELDS = ("id", "learner", "value", "narrative")
+
+    def __init__(
+        self,
+        *,
+        framework: Framework,
+        competency: Competency,
+        issuer: Issuer,
+        course_label: str,
+        valid_from: str,
+    ) -> None:
+        self.framework = framework
+        self.competency = competency
+        self.issuer = issuer
+        self.course_label = course_label
+        self.valid_from = valid_from
+        self.achievement = achievement(framework, competency, course_label, issuer)
+        self._templates: dict[int, tuple[list[str], list[int]] | None] = {}
+
+    def _credential(
+        self, learner: str, band_index: int, attainment: float, evidence_count: int
+    ) -> dict[str, Any]:
+        return badge_credential(
+            learner=learner,
+            framework=self.framework,
+            competency=self.competency,
+            band_index=band_index,
+            attainment=attainment,
+            evidence_count=evidence_count,
+            issuer=self.issuer,
+            course_label=self.course_label,
+            valid_from=self.valid_from,
+            achievement_obj=self.achievement,
+        )
+
+    def _template(self, band_index: int) -> tuple[list[str], list[int]] | None:
+        token = uuid.uuid4().hex
+        marks = [f"@@{name}-{token}@@" for name in self._FIELDS]
+        cred = self._credential(marks[1], band_index, 0.0, 0)
+        cred["id"] = marks[0]
+        subject = cred["credentialSubject"]
+        subject["result"][0]["value"] = marks[2]
+        subject["narrative"] = marks[3]
+        text = json.dumps(cred, ensure_ascii=False, separators=(",", ":"))
+        quoted = [f'"{m}"' for m in marks]
+        if any(text.count(q) != 1 for q in quoted):
+            return None
+        order = sorted(range(len(quoted)), key=lambda j: text.index(quoted[j]))
+        parts, pos = [], 0
+        for j in order:
+            at = text.index(quoted[j])
+            parts.append(text[pos:at])
+            pos = at + len(quoted[j])
+        parts.append(text[pos:])
+        return parts, order
+
+    def line(self, learner: str, band_index: int, attainment: float, evidence_count: int) -> str:
+        """Return one credential as a JSON line (without the newline)."""
+        if band_index not in self._templates:
+            self._templates[band_index] = self._template(band_index)
+        template = self._templates[band_index]
+        if template is None:
+            cred = self._credential(learner, band_index, attainment, evidence_count)
+            return json.dumps(cred, ensure_ascii=False, separators=(",", ":"))
+        parts, order = template
+        band = self.framework.levels.bands[band_index]
+        name = f"{self.issuer.id}|{learner}|{self.competency.id}|{band.id}"
+        values = (
+            "urn:uuid:" + credential_uuid(name),
+            learner,
+            f"{attainment:.3f}",
+            f"{evidence_count} graded cells; {attainment:.0%} of available points; "
+            f"level {band.label}.",
+        )
+        out = [parts[0]]
+        for piece, j in zip(parts[1:], order, strict=True):
+            out.append(_encode_str(values[j]))
+            out.append(piece)
+        return "".join(out)
+
+
 # -- xAPI -----------------------------------------------------------------------------------
 
 
@@ -328,6 +451,10 @@ class XapiStatementWriter:
                 '"object":' + json.dumps(obj) + ',"context":' + json.dumps(context)
             )
         self._cache: dict[tuple[int, float], str] = {}
+        self._actors: dict[str, str] = {}
+        self._verb = (
+            ',"verb":{"id":"' + XAPI_VERB_SCORED + '","display":{"en-US":"scored"}},"timestamp":'
+        )
         self._course_activity = course_activity
         self._assignment_rest: dict[str, str] = {}
         self._assignment_cache: dict[tuple[str, float], str] = {}
@@ -338,17 +465,13 @@ class XapiStatementWriter:
         """Return the (head, tail) fragments of every statement of one submission."""
         h = _hex(f"{learner}|{assignment}|{timestamp}|{total!r}", 15)
         head = '{"id":"' + f"{h[0:8]}-{h[8:12]}-8{h[12:15]}-"
-        actor = {"objectType": "Agent", "account": {"homePage": self.home_page, "name": learner}}
-        tail = (
-            ',"actor":'
-            + json.dumps(actor)
-            + ',"verb":{"id":"'
-            + XAPI_VERB_SCORED
-            + '","display":{"en-US":"scored"}},"timestamp":'
-            + json.dumps(timestamp)
-            + "}"
-        )
-        return head, tail
+        actor = self._actors.get(learner)
+        if actor is None:
+            account = {"homePage": self.home_page, "name": learner}
+            agent = {"objectType": "Agent", "account": account}
+            actor = self._actors[learner] = ',"actor":' + json.dumps(agent) + self._verb
+        # _encode_ascii(str) is what json.dumps(str) returns.
+        return head, actor + _encode_ascii(timestamp) + "}"
 
     def cell_part(self, c: int, x: float) -> str:
         """Return the fragment for cell ``c`` scored ``x`` (id suffix, object, result, context)."""
@@ -426,11 +549,22 @@ class XapiStatementWriter:
         n = 0
         fh.write("[")
         sep = "\n"
+        cache = self._assignment_cache
+        part_of = self.assignment_part
+        chunk: list[str] = []
         for assignment, head, tail, total, max_score in rows:
-            fh.write(sep)
-            fh.write(head + self.assignment_part(assignment, total, max_score) + tail)
-            sep = ",\n"
-            n += 1
+            part = cache.get((assignment, total))
+            if part is None:
+                part = part_of(assignment, total, max_score)
+            chunk.append(head + part + tail)
+            if len(chunk) == 4096:
+                fh.write(sep + ",\n".join(chunk))
+                sep = ",\n"
+                n += len(chunk)
+                chunk = []
+        if chunk:
+            fh.write(sep + ",\n".join(chunk))
+            n += len(chunk)
         fh.write("\n]\n")
         return n
 

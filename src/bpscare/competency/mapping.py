@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from bpscare.competency.frameworks import Framework, load_frameworks
+from bpscare.competency.frameworks import SAFE_LOADER, Framework, load_frameworks
 from bpscare.errors import BpscareError
 
 MAP_FILENAME = "competency_map.yaml"
@@ -121,7 +121,7 @@ def load_map(path: Path | str, frameworks: dict[str, Framework] | None = None) -
         msg = f"cannot read the competency map: {exc.strerror}"
         raise BpscareError(msg, path=path) from exc
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         msg = f"not valid YAML: {' '.join(str(exc).split())}"
         raise BpscareError(msg, path=path) from exc

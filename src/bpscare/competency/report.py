@@ -27,6 +27,12 @@ level schemes, and writes a report folder:
                             ``xapi_detail="cells"``, per learner x graded cell), streamed.
 ==========================  ======================================================================
 
+Speed: the gradebook is read in one set-based pass (:mod:`.evidence`), every statistic is a
+numpy ``bincount`` over the resulting arrays, the large exports are serialised from templates
+(:class:`~.exports.BadgeLineWriter`, :class:`~.exports.XapiStatementWriter`) and, for large
+gradebooks, ``index.html`` is drawn by a helper process on the second core
+(:mod:`.render_worker`). ``benchmarks/bench_report.py`` measures it against ``nbgrader export``.
+
 The folder is built in a temporary sibling folder and moved into place only when complete, so
 a failure leaves an existing report untouched and never leaves a half-written one. The folder
 is private to the user (mode 0700): it holds learner data.
@@ -62,12 +68,11 @@ import numpy as np
 
 from bpscare.competency.evidence import AssignmentInfo, GradebookSource, GradeItem
 from bpscare.competency.exports import (
+    BadgeLineWriter,
     Issuer,
     XapiCell,
     XapiStatementWriter,
     _num,
-    achievement,
-    badge_credential,
     write_lms_gradebook,
 )
 from bpscare.competency.frameworks import Competency, Framework, load_frameworks
@@ -79,6 +84,7 @@ from bpscare.competency.items import (
 )
 from bpscare.competency.levels import band_indices
 from bpscare.competency.mapping import MAP_FILENAME, CompetencyMap, load_map
+from bpscare.competency.render_worker import HtmlWorker
 from bpscare.errors import BpscareError
 
 SALT_FILE = ".bpscare_salt"
@@ -325,6 +331,24 @@ def _fmt(value: float, digits: int = 4) -> str:
     return f"{value:.{digits}f}"
 
 
+def _memo(func: Callable[[float], str]) -> Callable[[float], str]:
+    """Cache a number formatter by value (report columns repeat few distinct values).
+
+    Zero is never cached, so 0.0 and -0.0 (equal as keys) keep their own formatting.
+    """
+    cache: dict[float, str] = {}
+
+    def formatted(value: float) -> str:
+        text = cache.get(value)
+        if text is None:
+            text = func(value)
+            if value:
+                cache[value] = text
+        return text
+
+    return formatted
+
+
 def _quantiles(values: np.ndarray) -> list[str]:
     if values.size == 0:
         return [""] * 7
@@ -353,6 +377,33 @@ def _preload_plotting() -> threading.Thread:
     return thread
 
 
+#: SQLite gradebooks from this size on get index.html drawn in a helper process by default
+#: (the 1,000,000-grade benchmark gradebook is 267 MB, the 30,000-grade one 9 MB).
+HELPER_MIN_BYTES = 64 * 1024 * 1024
+
+
+def use_helper_process(db_url: str) -> bool:
+    """Whether ``run_report(parallel=None)`` draws ``index.html`` in a helper process.
+
+    Yes for a SQLite gradebook of :data:`HELPER_MIN_BYTES` or more and for server databases
+    (their queries wait on the network); no for small SQLite files, where the page is drawn
+    sooner here than a second interpreter can import matplotlib.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(db_url)
+    except ArgumentError:
+        return False
+    if url.get_backend_name() != "sqlite":
+        return True
+    try:
+        return Path(url.database or "").expanduser().stat().st_size >= HELPER_MIN_BYTES
+    except OSError:
+        return False
+
+
 # -- the report ------------------------------------------------------------------------------
 
 
@@ -368,6 +419,7 @@ def run_report(
     rule: AtRiskRule | None = None,
     now: dt.datetime | None = None,
     xapi_detail: str = "assignments",
+    parallel: bool | None = None,
 ) -> ReportSummary:
     """Write the competency and item-analysis report of a gradebook into ``out_dir``.
 
@@ -396,6 +448,12 @@ def run_report(
         ``"assignments"`` (default): one xAPI statement per learner and submitted assignment,
         with the competencies it assesses; ``"cells"``: one per learner and graded cell (about
         1.3 kB each: a million grades make a 1.3 GB file).
+    parallel
+        Draw ``index.html`` in a helper process (:mod:`.render_worker`) so it overlaps with the
+        rest of the work on a second core; any failure there falls back to drawing here. The
+        page is the same either way. ``None`` (default): only for large gradebooks (see
+        :func:`use_helper_process`), where the helper's own start-up (a second interpreter
+        importing matplotlib, about 1.5 s of CPU) hides behind reading the gradebook.
 
     Returns
     -------
@@ -445,160 +503,172 @@ def run_report(
         msg = "no gradebook URL could be worked out"
         raise BpscareError(msg)
 
-    preload = _preload_plotting()
-    frameworks = load_frameworks()
-    cmap: CompetencyMap | None = load_map(map_path, frameworks) if map_path is not None else None
-    _check_out_dir(out_dir)
-    salt_value = resolve_salt(salt, course_dir) if pseudonymize else None
-    step("setup", "reading the gradebook")
-
-    with GradebookSource(db_url) as source:
-        learner_ids = source.learners()
-        learner_index = {lid: i for i, lid in enumerate(learner_ids)}
-        assignments = source.assignments()
-        items = source.items(assignments)
-        subs = source.submissions(learner_index, assignments)
-        lms_ids = source.lms_user_ids() if not pseudonymize else {}
-        step("dimensions")
-        n_grades = source.build_evidence(subs, items)
-        step("evidence_table", "aggregating in the database")
-        totals, _counts = source.submission_totals(len(subs.ids))
-        moments = source.item_moments(len(items))
-        step("item_aggregates")
-
-        # Competency map -> (cell, competency) pairs.
-        competencies: list[Competency] = []
-        pairs: list[tuple[int, int, float]] = []
-        competency_cells: dict[str, int] = {}
-        unmapped_items = len(items)
-        if cmap is not None:
-            by_id = {c.id: c for fid in cmap.frameworks for c in frameworks[fid].competencies}
-            competencies = [by_id[cid] for cid in cmap.competencies()]
-            k_index = {c.id: k for k, c in enumerate(competencies)}
-            gradebook_ids = {it.grade_id for it in items}
-            for grade_id in cmap.grade_cells:
-                if grade_id not in gradebook_ids:
-                    warnings.append(
-                        f"{cmap.path}: grade cell {grade_id} is in the competency map but not "
-                        "in the gradebook (check the grade id or release the assignment)"
-                    )
-            mapped = 0
-            for it in items:
-                ids = cmap.grade_cells.get(it.grade_id, ())
-                if ids:
-                    mapped += 1
-                for cid in ids:
-                    competency_cells[cid] = competency_cells.get(cid, 0) + 1
-                    if it.max_score > 0:
-                        pairs.append((it.index, k_index[cid], it.max_score))
-            unmapped_items = len(items) - mapped
-        count, earned, possible = source.competency_evidence(
-            pairs, len(learner_ids), len(competencies)
+    # index.html is drawn by a helper process on the other core (it imports matplotlib while
+    # this process reads the gradebook); without it, matplotlib is imported in a thread here.
+    if parallel is None:
+        parallel = use_helper_process(db_url)
+    with HtmlWorker(start=parallel) as worker:
+        preload = None if worker.started else _preload_plotting()
+        frameworks = load_frameworks()
+        cmap: CompetencyMap | None = (
+            load_map(map_path, frameworks) if map_path is not None else None
         )
-        step("competency_aggregates")
+        _check_out_dir(out_dir)
+        salt_value = resolve_salt(salt, course_dir) if pseudonymize else None
+        step("setup", "reading the gradebook")
 
-        names = pseudonymize_all(learner_ids, salt_value) if salt_value else list(learner_ids)
-        data = _assemble(
-            generated=generated,
-            gradebook=source.display_url,
-            cmap=cmap,
-            pseudonymized=pseudonymize,
-            names=names,
-            assignments=assignments,
-            items=items,
-            subs=subs,
-            totals=totals,
-            moments=moments,
-            frameworks=frameworks,
-            competencies=competencies,
-            competency_cells=competency_cells,
-            pairs=pairs,
-            count=count,
-            earned=earned,
-            possible=possible,
-            rule=rule,
-            warnings=warnings,
-            unmapped_items=unmapped_items,
-        )
-        if cmap is None:
-            warnings.append("no competency map given: only assignments and items are reported")
-        step("python_tables", "writing the report")
+        with GradebookSource(db_url) as source:
+            learner_ids = source.learners()
+            learner_index = {lid: i for i, lid in enumerate(learner_ids)}
+            assignments = source.assignments()
+            items = source.items(assignments)
+            subs = source.submissions(learner_index, assignments)
+            lms_ids = source.lms_user_ids() if not pseudonymize else {}
+            step("dimensions")
+            n_grades = source.build_evidence(subs, items)
+            step("evidence_table", "aggregating")
+            totals, _counts = source.submission_totals(len(subs.ids))
+            moments = source.item_moments(len(items))
+            step("item_aggregates")
 
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
-        try:
-            files = _write_tables(tmp, data)
-            files.append(_write_lms(tmp, data, learner_ids, lms_ids))
-            step("csv")
-            issuer = Issuer(
-                id=(
-                    cmap.issuer_id
-                    if cmap and cmap.issuer_id
-                    else f"urn:bpscare:issuer:{data.course_label}"
-                ),
-                name=(
-                    cmap.issuer_name
-                    if cmap and cmap.issuer_name
-                    else f"{data.course_label} (bpscare competency report)"
-                ),
+            # Competency map -> (cell, competency) pairs.
+            competencies: list[Competency] = []
+            pairs: list[tuple[int, int, float]] = []
+            competency_cells: dict[str, int] = {}
+            unmapped_items = len(items)
+            if cmap is not None:
+                by_id = {c.id: c for fid in cmap.frameworks for c in frameworks[fid].competencies}
+                competencies = [by_id[cid] for cid in cmap.competencies()]
+                k_index = {c.id: k for k, c in enumerate(competencies)}
+                gradebook_ids = {it.grade_id for it in items}
+                for grade_id in cmap.grade_cells:
+                    if grade_id not in gradebook_ids:
+                        warnings.append(
+                            f"{cmap.path}: grade cell {grade_id} is in the competency map but not "
+                            "in the gradebook (check the grade id or release the assignment)"
+                        )
+                mapped = 0
+                for it in items:
+                    ids = cmap.grade_cells.get(it.grade_id, ())
+                    if ids:
+                        mapped += 1
+                    for cid in ids:
+                        competency_cells[cid] = competency_cells.get(cid, 0) + 1
+                        if it.max_score > 0:
+                            pairs.append((it.index, k_index[cid], it.max_score))
+                unmapped_items = len(items) - mapped
+            count, earned, possible = source.competency_evidence(
+                pairs, len(learner_ids), len(competencies)
             )
-            n_badges = _write_badges(tmp / "badges.jsonl", data, issuer, generated)
-            files.append("badges.jsonl")
-            step("badges")
-            home_page = cmap.home_page if cmap and cmap.home_page else DEFAULT_HOME_PAGE
-            data.xapi_home_page = home_page
-            activity_base = (
-                cmap.activity_base
-                if cmap and cmap.activity_base
-                else f"{DEFAULT_ACTIVITY_BASE}/{data.course_label}"
-            )
-            n_statements = _write_xapi(
-                tmp / "xapi_statements.json",
-                source,
-                data,
-                subs,
-                totals,
-                cmap,
-                home_page=home_page,
-                activity_base=activity_base,
+            step("competency_aggregates")
+
+            names = pseudonymize_all(learner_ids, salt_value) if salt_value else list(learner_ids)
+            data = _assemble(
                 generated=generated,
-                detail=xapi_detail,
-            )
-            files.append("xapi_statements.json")
-            step("xapi")
-            preload.join()
-            from bpscare.competency.html import write_index_html
-
-            write_index_html(tmp / "index.html", data)
-            files.append("index.html")
-            step("html", "finishing")
-            summary = ReportSummary(
-                out_dir=out_dir,
                 gradebook=source.display_url,
-                map_path=cmap.path if cmap else None,
-                frameworks=cmap.frameworks if cmap else (),
-                n_learners=len(learner_ids),
-                n_assignments=len(assignments),
-                n_items=len(items),
-                n_submissions=len(subs.ids),
-                n_grades=n_grades,
-                n_competencies=len(competencies),
-                n_at_risk=len(data.at_risk),
-                n_badges=n_badges,
-                n_xapi_statements=n_statements,
+                cmap=cmap,
                 pseudonymized=pseudonymize,
-                files=sorted(files),
+                names=names,
+                assignments=assignments,
+                items=items,
+                subs=subs,
+                totals=totals,
+                moments=moments,
+                frameworks=frameworks,
+                competencies=competencies,
+                competency_cells=competency_cells,
+                pairs=pairs,
+                count=count,
+                earned=earned,
+                possible=possible,
+                rule=rule,
                 warnings=warnings,
-                timings=timings,
+                unmapped_items=unmapped_items,
             )
-            timings["total"] = round(time.perf_counter() - start, 4)
-            (tmp / MARKER_FILE).write_text(
-                json.dumps(summary.to_json(), indent=2) + "\n", encoding="utf-8"
+            if cmap is None:
+                warnings.append("no competency map given: only assignments and items are reported")
+            data.xapi_home_page = cmap.home_page if cmap and cmap.home_page else DEFAULT_HOME_PAGE
+            step("python_tables", "writing the report")
+
+            out_dir.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(
+                tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent)
             )
-            _swap_into_place(tmp, out_dir)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+            try:
+                if preload is None:  # the helper draws index.html while we write the rest
+                    worker.submit(tmp / "index.html", data)
+                files = _write_tables(tmp, data)
+                files.append(_write_lms(tmp, data, learner_ids, lms_ids))
+                step("csv")
+                issuer = Issuer(
+                    id=(
+                        cmap.issuer_id
+                        if cmap and cmap.issuer_id
+                        else f"urn:bpscare:issuer:{data.course_label}"
+                    ),
+                    name=(
+                        cmap.issuer_name
+                        if cmap and cmap.issuer_name
+                        else f"{data.course_label} (bpscare competency report)"
+                    ),
+                )
+                n_badges = _write_badges(tmp / "badges.jsonl", data, issuer, generated)
+                files.append("badges.jsonl")
+                step("badges")
+                home_page = data.xapi_home_page
+                activity_base = (
+                    cmap.activity_base
+                    if cmap and cmap.activity_base
+                    else f"{DEFAULT_ACTIVITY_BASE}/{data.course_label}"
+                )
+                n_statements = _write_xapi(
+                    tmp / "xapi_statements.json",
+                    source,
+                    data,
+                    subs,
+                    totals,
+                    cmap,
+                    home_page=home_page,
+                    activity_base=activity_base,
+                    generated=generated,
+                    detail=xapi_detail,
+                )
+                files.append("xapi_statements.json")
+                step("xapi")
+                if preload is not None:
+                    preload.join()
+                    worker.submit(tmp / "index.html", data)
+                worker.finish()
+                files.append("index.html")
+                step("html", "finishing")
+                summary = ReportSummary(
+                    out_dir=out_dir,
+                    gradebook=source.display_url,
+                    map_path=cmap.path if cmap else None,
+                    frameworks=cmap.frameworks if cmap else (),
+                    n_learners=len(learner_ids),
+                    n_assignments=len(assignments),
+                    n_items=len(items),
+                    n_submissions=len(subs.ids),
+                    n_grades=n_grades,
+                    n_competencies=len(competencies),
+                    n_at_risk=len(data.at_risk),
+                    n_badges=n_badges,
+                    n_xapi_statements=n_statements,
+                    pseudonymized=pseudonymize,
+                    files=sorted(files),
+                    warnings=warnings,
+                    timings=timings,
+                )
+                timings["total"] = round(time.perf_counter() - start, 4)
+                (tmp / MARKER_FILE).write_text(
+                    json.dumps(summary.to_json(), indent=2) + "\n", encoding="utf-8"
+                )
+                _swap_into_place(tmp, out_dir)
+            except BaseException:
+                worker.close()  # before removing the folder the helper may be writing in
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
     timings["total"] = round(time.perf_counter() - start, 4)
     return summary
 
@@ -758,33 +828,43 @@ def _write_tables(out: Path, data: ReportData) -> list[str]:
     order = _order(data.learners)
     a_names = [a.name for a in data.assignments]
     a_max = [_num(m) for m in data.assignment_max]
-
-    with (out / "assignment_scores.csv").open("w", newline="", encoding="utf-8") as fh:
+    buffering = 1 << 20
+    # Plain Python lists and cached formatters: no numpy scalar is touched per cell.
+    num = _memo(_num)
+    with (out / "assignment_scores.csv").open(
+        "w", newline="", encoding="utf-8", buffering=buffering
+    ) as fh:
         w = csv.writer(fh)
         w.writerow(ASSIGNMENT_SCORE_COLUMNS)
+        scores = data.scores.tolist()
+        columns = list(zip(a_names, a_max, strict=True))
         for i in order:
             name = data.learners[i]
-            row = data.scores[i]
-            w.writerows([name, a_names[a], _num(row[a]), a_max[a]] for a in range(len(a_names)))
+            w.writerows(
+                [name, a_name, num(v), mx]
+                for (a_name, mx), v in zip(columns, scores[i], strict=True)
+            )
 
-    with (out / "competencies.csv").open("w", newline="", encoding="utf-8") as fh:
+    fmt4 = _memo(_fmt)
+    with (out / "competencies.csv").open(
+        "w", newline="", encoding="utf-8", buffering=buffering
+    ) as fh:
         w = csv.writer(fh)
         w.writerow(COMPETENCY_COLUMNS)
         labels = [
             [b.label for b in data.frameworks[c.framework].levels.bands] for c in data.competencies
         ]
+        heads = [(c.framework, c.id, labels[k]) for k, c in enumerate(data.competencies)]
+        counts = data.evidence_count.tolist()
+        attainment = data.attainment.tolist()
+        bands = data.band.tolist()
         for i in order:
             name = data.learners[i]
             w.writerows(
-                [
-                    name,
-                    c.framework,
-                    c.id,
-                    int(data.evidence_count[i, k]),
-                    _fmt(data.attainment[i, k]),
-                    labels[k][data.band[i, k]],
-                ]
-                for k, c in enumerate(data.competencies)
+                [name, fw, cid, n, fmt4(att), lab[b]]
+                for (fw, cid, lab), n, att, b in zip(
+                    heads, counts[i], attainment[i], bands[i], strict=True
+                )
             )
 
     st = data.item_stats
@@ -939,33 +1019,29 @@ def _write_badges(path: Path, data: ReportData, issuer: Issuer, generated: str) 
 
     One file rather than one per credential: creating tens of thousands of small files costs
     milliseconds each on network and overlay file systems. Each line is a complete OB 3.0
-    credential; the achievement, the same for every learner, is serialised once per competency.
+    credential. :class:`~bpscare.competency.exports.BadgeLineWriter` serialises each competency
+    and level once and fills in the four learner-specific values per line.
     """
     n = 0
-    placeholder = '"@@achievement@@"'
+    learners = data.learners
     with path.open("w", encoding="utf-8", buffering=1 << 20) as fh:
         for k, comp in enumerate(data.competencies):
-            fw = data.frameworks[comp.framework]
-            ach = achievement(fw, comp, data.course_label, issuer)
-            ach_json = json.dumps(ach, ensure_ascii=False, separators=(",", ":"))
-            for i in np.flatnonzero(data.attained[:, k]):
-                cred = badge_credential(
-                    learner=data.learners[i],
-                    framework=fw,
-                    competency=comp,
-                    band_index=int(data.band[i, k]),
-                    attainment=float(data.attainment[i, k]),
-                    evidence_count=int(data.evidence_count[i, k]),
-                    issuer=issuer,
-                    course_label=data.course_label,
-                    valid_from=generated,
-                    achievement_obj=ach,
-                )
-                cred["credentialSubject"]["achievement"] = "@@achievement@@"
-                line = json.dumps(cred, ensure_ascii=False, separators=(",", ":"))
-                fh.write(line.replace(placeholder, ach_json, 1))
-                fh.write("\n")
-                n += 1
+            writer = BadgeLineWriter(
+                framework=data.frameworks[comp.framework],
+                competency=comp,
+                issuer=issuer,
+                course_label=data.course_label,
+                valid_from=generated,
+            )
+            rows = np.flatnonzero(data.attained[:, k])
+            bands = data.band[rows, k].tolist()
+            attainment = data.attainment[rows, k].tolist()
+            counts = data.evidence_count[rows, k].tolist()
+            fh.writelines(
+                writer.line(learners[i], b, a, c) + "\n"
+                for i, b, a, c in zip(rows.tolist(), bands, attainment, counts, strict=True)
+            )
+            n += len(rows)
     return n
 
 
@@ -1003,28 +1079,20 @@ def _write_xapi(
         cells=cells,
     )
     a_names = [a.name for a in data.assignments]
+    sub_assignment = [a_names[a] for a in subs.assignment.tolist()]
+    sub_learner = [data.learners[i] for i in subs.learner.tolist()]
+    sub_total = np.asarray(totals, dtype=float).tolist()
+    sub_max = data.assignment_max[subs.assignment].tolist() if len(subs.ids) else []
     heads: list[str] = []
     tails: list[str] = []
-    for s in range(len(subs.ids)):
-        head, tail = writer.submission_parts(
-            data.learners[subs.learner[s]],
-            a_names[subs.assignment[s]],
-            subs.timestamp[s] or generated,
-            float(totals[s]),
-        )
+    for learner, a_name, stamp, total in zip(
+        sub_learner, sub_assignment, subs.timestamp, sub_total, strict=True
+    ):
+        head, tail = writer.submission_parts(learner, a_name, stamp or generated, total)
         heads.append(head)
         tails.append(tail)
     with path.open("w", encoding="utf-8", buffering=1 << 20) as fh:
         if detail == "cells":
             return writer.write(fh, source.iter_evidence(), heads, tails)
-        rows = (
-            (
-                a_names[subs.assignment[s]],
-                heads[s],
-                tails[s],
-                float(totals[s]),
-                float(data.assignment_max[subs.assignment[s]]),
-            )
-            for s in range(len(subs.ids))
-        )
+        rows = zip(sub_assignment, heads, tails, sub_total, sub_max, strict=True)
         return writer.write_assignments(fh, rows)

@@ -9,6 +9,7 @@ process), so forking sandboxes never happens inside Dask's multi-threaded worker
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,17 +17,30 @@ from bpscare.errors import BpscareError
 
 CONNECT_TIMEOUT = "5s"
 _WORKER_POOL: Any = None
+_POOL_LOCK = threading.Lock()
 
 
 def run_on_worker(job: dict[str, Any]) -> dict[str, Any]:
-    """Grade one job on a Dask worker, in that worker's warm zygote process."""
-    global _WORKER_POOL
-    if _WORKER_POOL is None:
-        from bpscare.grading.pool import WorkerPool
+    """Grade one job on a Dask worker, in that worker's warm grading processes.
 
-        _WORKER_POOL = WorkerPool(1)
-    future = _WORKER_POOL.submit(job)
-    return future.result()
+    The pool has one process per Dask worker thread and lives as long as the Dask worker.
+    """
+    global _WORKER_POOL
+    with _POOL_LOCK:
+        if _WORKER_POOL is None:
+            from bpscare.grading.pool import WorkerPool
+
+            _WORKER_POOL = WorkerPool(_worker_threads())
+    return _WORKER_POOL.submit(job).result()
+
+
+def _worker_threads() -> int:
+    try:
+        from distributed import get_worker
+
+        return max(1, int(get_worker().state.nthreads))
+    except Exception:
+        return 1
 
 
 class DaskExecutor:
@@ -41,6 +55,7 @@ class DaskExecutor:
         if not address or ":" not in address:
             msg = f"dask executor address {address!r} must look like dask://HOST:PORT"
             raise BpscareError(msg)
+        self._futures: list[Any] = []
         try:
             self._client = Client(f"tcp://{address}", timeout=CONNECT_TIMEOUT, set_as_default=False)
         except Exception as exc:
@@ -49,19 +64,23 @@ class DaskExecutor:
 
     def submit(self, job: dict[str, Any]) -> Any:
         """Queue one job on the cluster (pure=False: every run really runs)."""
-        return self._client.submit(run_on_worker, job, pure=False)
+        future = self._client.submit(run_on_worker, job, pure=False)
+        self._futures.append(future)
+        return future
 
     def as_completed(self, futures: Iterable[Any]) -> Iterable[tuple[Any, Any]]:
         """Yield (future, result or exception) as jobs finish."""
         from distributed import as_completed
 
-        for future in as_completed(list(futures)):
+        for future in as_completed(list(futures), loop=self._client.loop):
             try:
                 yield future, future.result()
             except BaseException as exc:
                 yield future, exc
 
-    def close(self) -> None:
-        """Disconnect from the scheduler."""
+    def close(self, kill: bool = False) -> None:
+        """Disconnect from the scheduler (cancelling queued jobs first with ``kill``)."""
         with contextlib.suppress(Exception):
+            if kill:
+                self._client.cancel(list(self._futures))
             self._client.close()

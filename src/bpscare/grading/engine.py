@@ -24,10 +24,20 @@ import nbformat
 
 from bpscare.errors import BpscareError
 from bpscare.grading import gradebook as gb_mod
-from bpscare.grading.prepare import Prepared, notebook_infos, prepare
+from bpscare.grading.prepare import (
+    CachedSourceCells,
+    Prepared,
+    dumps_notebook,
+    fast_metadata_validation,
+    loads_notebook,
+    notebook_infos,
+    prepare,
+)
 from bpscare.grading.sandbox import Limits
 
 FLAG_REPORT = "reports/autograde-flags-{assignment}.csv"
+#: Staging folder inside the course (same file system, so renames are atomic).
+SCRATCH = ".bpscare-autograde"
 
 
 @dataclass(frozen=True)
@@ -121,11 +131,14 @@ def autograde(
     n_workers = workers or os.cpu_count() or 1
     pool = _make_executor(executor, n_workers)  # workers warm up while the parent prepares
     try:
-        return _autograde(
+        run = _autograde(
             course, assignment, students, pool, executor, n_workers, db_url, timeout_cell, progress
         )
-    finally:
-        pool.close()
+    except BaseException:
+        pool.close(kill=True)  # an error or Ctrl+C: stop the workers now
+        raise
+    pool.close()
+    return run
 
 
 def _autograde(
@@ -147,7 +160,7 @@ def _autograde(
     from nbgrader.coursedir import CourseDirectory
 
     coursedir = CourseDirectory(config=config)
-    url = nbgrader_course.course_db_url(course, db_url)
+    url = gb_mod.normalize_db_url(nbgrader_course.course_db_url(course, db_url))
     coursedir.db_url = url
     gradebook = gb_mod.open_gradebook(url, coursedir.course_id)
     try:
@@ -155,8 +168,10 @@ def _autograde(
         chosen = _choose_students(coursedir, assignment, students)
         limits = Limits(timeout_cell=float(timeout_cell), protected=_protected(course, url))
         run = AutogradeRun(course, assignment, executor=executor, workers=n_workers)
+        shutil.rmtree(_scratch(coursedir), ignore_errors=True)  # leftovers of a killed run
         tests = {name: info.tests for name, info in infos.items()}
         late_plugin = _late_plugin(config)
+        sources = CachedSourceCells(gradebook)
         total = len(chosen)
         pending: dict[Any, Prepared] = {}
         results: dict[str, StudentResult] = {}
@@ -164,7 +179,7 @@ def _autograde(
             if progress is not None:
                 progress(GradingEvent(student, False, total))
             try:
-                prepared = prepare(coursedir, config, gradebook, assignment, student, infos)
+                prepared = prepare(coursedir, config, sources, assignment, student, infos)
             except Exception as exc:
                 results[student] = StudentResult(student, error=f"cannot prepare: {exc}"[:400])
                 if progress is not None:
@@ -193,6 +208,7 @@ def _autograde(
                 progress(GradingEvent(prepared.student, True, total))
         run.results = [results[s] for s in chosen if s in results]
         run.flag_report = _write_flag_report(course, assignment, run.results)
+        shutil.rmtree(_scratch(coursedir), ignore_errors=True)
         run.seconds = time.monotonic() - started
         return run
     finally:
@@ -254,16 +270,16 @@ def _late_plugin(config: Any) -> Any:
 def _post_process(nb: nbformat.NotebookNode, config: Any) -> nbformat.NotebookNode:
     """Apply nbgrader's post-execution preprocessors that do not touch the database."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import CheckCellMetadata, IgnorePattern, LimitOutput
+    from nbgrader.preprocessors import IgnorePattern, LimitOutput
 
     resources: dict[str, Any] = {}
     for preprocessor in (
         IgnorePattern(config=config),
         ClearMetadataPreprocessor(config=config),
         LimitOutput(config=config),
-        CheckCellMetadata(config=config),
-    ):
-        nb, resources = preprocessor(nb, resources)
+    ):  # nbgrader's second CheckCellMetadata is skipped: only outputs changed since the first
+        with fast_metadata_validation():
+            nb, resources = preprocessor(nb, resources)
     return nb
 
 
@@ -285,13 +301,17 @@ def _finish(
     notebooks: dict[str, nbformat.NotebookNode] = {}
     try:
         for name, text in output.get("notebooks", {}).items():
-            notebooks[name] = _post_process(nbformat.reads(text, as_version=4), config)
+            notebooks[name] = _post_process(loads_notebook(text), config)
         notebooks.update(prepared.unreadable)
         _add_flag_notes(notebooks, result.flags)
         dest = Path(
             coursedir.format_path(coursedir.autograded_directory, prepared.student, assignment)
         )
         staging = _stage(dest, prepared, notebooks, coursedir)
+        # Folder first, grades second: a run killed in between leaves an autograded notebook
+        # without grades (a re-run repairs it), never grades without the notebook formgrader
+        # and feedback need.
+        _swap_into_place(staging, dest)
         gb_mod.save_submission(
             gradebook,
             assignment,
@@ -301,7 +321,6 @@ def _finish(
             prepared.missing,
             late_plugin,
         )
-        _swap_into_place(staging, dest)
     except Exception as exc:
         result.error = f"cannot record the grades: {str(exc)[:300]}"
         return result
@@ -334,7 +353,7 @@ def _add_flag_notes(notebooks: dict[str, nbformat.NotebookNode], flags: list[str
 def _stage(
     dest: Path, prepared: Prepared, notebooks: dict[str, nbformat.NotebookNode], coursedir: Any
 ) -> Path:
-    staging = dest.with_name(f".{dest.name}.bpscare-incoming")
+    staging = _scratch(coursedir) / f"{dest.parent.name}--{dest.name}.incoming"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     for rel, data in prepared.files.items():
@@ -342,7 +361,7 @@ def _stage(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     for name, nb in notebooks.items():
-        nbformat.write(nb, str(staging / name))
+        (staging / name).write_text(dumps_notebook(nb), encoding="utf-8")
     permissions = 0o664 if coursedir.groupshared else 0o444
     for root, _, files in os.walk(staging):
         for filename in files:
@@ -350,8 +369,14 @@ def _stage(
     return staging
 
 
+def _scratch(coursedir: Any) -> Path:
+    """Return the course's scratch folder for staging (never inside ``autograded/``)."""
+    return Path(coursedir.root) / SCRATCH
+
+
 def _swap_into_place(staging: Path, dest: Path) -> None:
-    old = dest.with_name(f".{dest.name}.bpscare-old")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    old = staging.with_name(staging.name.replace(".incoming", ".old"))
     shutil.rmtree(old, ignore_errors=True)
     if dest.exists():
         dest.rename(old)

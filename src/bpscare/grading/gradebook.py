@@ -25,6 +25,23 @@ def sqlite_path(db_url: str) -> Path | None:
     return Path(rest) if rest and rest != ":memory:" else None
 
 
+def normalize_db_url(db_url: str) -> str:
+    """Give a driverless PostgreSQL URL the driver that is installed.
+
+    SQLAlchemy 2.1 maps ``postgresql://`` to psycopg 3; this project ships psycopg2, so such a
+    URL would fail with "No module named 'psycopg'". ``postgres://`` (Heroku style) is accepted.
+    """
+    import importlib.util
+
+    for prefix in ("postgresql://", "postgres://"):
+        if db_url.startswith(prefix):
+            rest = db_url[len(prefix) :]
+            if importlib.util.find_spec("psycopg") is None and importlib.util.find_spec("psycopg2"):
+                return f"postgresql+psycopg2://{rest}"
+            return f"postgresql://{rest}"
+    return db_url
+
+
 def open_gradebook(db_url: str, course_id: str = "") -> Any:
     """Open nbgrader's Gradebook, or raise a one-line BpscareError (nothing is created)."""
     from nbgrader.api import Gradebook
@@ -106,12 +123,15 @@ def save_submission(
 
     with one_transaction(gradebook):
         gradebook.update_or_create_student(student)
-        if timestamp:
-            submission = gradebook.update_or_create_submission(
-                assignment, student, timestamp=timestamp
-            )
-        else:
-            submission = gradebook.update_or_create_submission(assignment, student)
+        # nbgrader builds the new rows before adding them; autoflush would warn about them.
+        with gradebook.db.registry().no_autoflush:
+            if timestamp:
+                submission = gradebook.update_or_create_submission(
+                    assignment, student, timestamp=timestamp
+                )
+            else:
+                submission = gradebook.update_or_create_submission(assignment, student)
+        gradebook.db.flush()
         for name in missing:
             found = gradebook.find_submission_notebook(name[:-6], assignment, student)
             for grade in found.grades:
@@ -119,18 +139,25 @@ def save_submission(
                 grade.needs_manual_grade = False
         for name, nb in notebooks.items():
             notebook_id = name[:-6]
+            found = gradebook.find_submission_notebook(notebook_id, assignment, student)
+            grades = {grade.name: grade for grade in found.grades}
+            comments = {comment.name: comment for comment in found.comments}
             for cell in nb.cells:
                 grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
                 if not grade_id:
                     continue
                 if utils.is_grade(cell):
-                    grade = gradebook.find_grade(grade_id, notebook_id, assignment, student)
+                    grade = grades.get(grade_id) or gradebook.find_grade(
+                        grade_id, notebook_id, assignment, student
+                    )
                     grade.auto_score, _ = utils.determine_grade(cell)
                     grade.needs_manual_grade = (
                         grade.manual_score is not None or grade.auto_score is None
                     )
                 if utils.is_solution(cell) or utils.is_task(cell):
-                    comment = gradebook.find_comment(grade_id, notebook_id, assignment, student)
+                    comment = comments.get(grade_id) or gradebook.find_comment(
+                        grade_id, notebook_id, assignment, student
+                    )
                     unchanged = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(
                         cell
                     )

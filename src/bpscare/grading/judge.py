@@ -35,6 +35,9 @@ TIMEOUT_OUTPUT = {
     "evalue": "",
     "traceback": ["\x1b[0;31mCellTimeoutError\x1b[0m: No reply from kernel before timeout"],
 }
+#: A test cell may run this many times ``timeout_cell`` in total (each call into learner code
+#: gets ``timeout_cell``), so one endless loop fails one check, not the whole cell.
+CELL_BUDGET = 4
 BUILTIN_NAMES = frozenset(dir(builtins)) | {"__builtins__", "__name__", "__doc__"}
 
 
@@ -72,12 +75,17 @@ class Link:
     def __init__(self, get_sandbox: Callable[[], Any], flags: list[str]) -> None:
         self._get_sandbox = get_sandbox
         self.deadline = 0.0
+        self.call_timeout = 30.0
         self.sink: OutputSink | None = None
         self.flags = flags
 
-    def request(self, message: dict) -> dict:
+    def pid(self) -> int:
+        """Return the pid of the live learner process (starting and replaying it if needed)."""
+        return int(self._get_sandbox().pid)
+
+    def request(self, message: dict, deadline: float | None = None) -> dict:
         """Send a request to the learner process and return its reply (outputs replayed)."""
-        reply = self._get_sandbox().request(message, self.deadline)
+        reply = self._get_sandbox().request(message, deadline or self.deadline)
         if self.sink is not None:
             for output in reply.get("outputs", []):
                 if output.get("output_type") == "stream":
@@ -90,24 +98,82 @@ class Link:
             _flag(self.flags, "an answer was too large to grade")
         return reply
 
-    def decode(self, tagged: list, what: str) -> Any:
-        """Turn a learner value into trusted data or a proxy."""
+    def decode(self, tagged: list, what: str, origin: str = "") -> Any:
+        """Turn a learner value into trusted data or a proxy.
+
+        ``origin`` is the global name the value was fetched as: a proxy that knows it can be
+        found again after the learner's process restarts.
+        """
+        top = origin if isinstance(tagged, list) and tagged[:1] in (["FN"], ["H"]) else ""
         return transport.decode(
             tagged,
-            on_function=lambda key, name: LearnerFunction(self, key, name),
-            on_handle=lambda key, kind, reason: LearnerObject(self, key, kind, reason, what),
+            on_function=lambda key, name: LearnerFunction(self, key, name, top),
+            on_handle=lambda key, kind, reason: self._handle(key, kind, reason, what, top),
             on_module=lambda name: (
                 trusted_module(name)
                 or LearnerObject(self, 0, f"module {name}", "a module the grader cannot load", what)
             ),
         )
 
+    def _handle(self, key: int, kind: str, reason: str, what: str, origin: str) -> LearnerObject:
+        _flag(self.flags, f"not plain data: {what} is a {kind} object ({reason})")
+        return LearnerObject(self, key, kind, reason, what, origin)
+
+    def resolve(self, proxy: Any) -> int:
+        """Return the proxy's key in the live learner process, finding it again after a restart."""
+        pid = self.pid()
+        if object.__getattribute__(proxy, "_pid") == pid:
+            return int(object.__getattribute__(proxy, "_key"))
+        origin = object.__getattribute__(proxy, "_origin")
+        if origin:
+            reply = self.request({"op": "fetch", "names": [origin]})
+            tagged = reply.get("values", {}).get(origin)
+            if isinstance(tagged, list) and tagged[:1] in (["FN"], ["H"]):
+                object.__setattr__(proxy, "_key", int(tagged[1]))
+                object.__setattr__(proxy, "_pid", pid)
+                return int(tagged[1])
+        msg = "this learner object was lost when the learner's process restarted"
+        raise LearnerError(msg)
+
+    def remote(self, proxy: Any, op: str, what: str, **fields: Any) -> Any:
+        """Run one operation on a learner object under the per-call time limit.
+
+        A call that runs too long raises ``TimeoutError``, one that kills the learner's
+        process raises ``LearnerError``: ordinary exceptions, so the test cell's other checks
+        still run (the learner's process is restarted and replayed for them). Only the test
+        cell's own, larger budget aborts the whole cell.
+        """
+        try:
+            message = {"op": op, "ref": self.resolve(proxy)}
+            for name, value in fields.items():
+                if name == "args":
+                    message[name] = [self.encode(v) for v in value]
+                elif name == "kwargs":
+                    message[name] = [[k, self.encode(v)] for k, v in value.items()]
+                elif name == "key":
+                    message[name] = self.encode(value)
+                else:
+                    message[name] = value
+            deadline = min(self.deadline, time.monotonic() + self.call_timeout)
+            reply = self.request(message, deadline)
+        except SandboxTimeout:
+            if time.monotonic() >= self.deadline:
+                raise
+            _flag(self.flags, f"timeout: learner code ran longer than {self.call_timeout:g} s")
+            msg = f"the learner's code did not finish within {self.call_timeout:g} s"
+            raise TimeoutError(msg) from None
+        except SandboxCrash as exc:
+            _flag(self.flags, f"crash: {exc}")
+            msg = f"the learner's code stopped: {exc}"
+            raise LearnerError(msg) from None
+        return self.result(reply, what)
+
     def encode(self, value: Any) -> list:
         """Encode a trusted argument for the learner process (proxies become references)."""
 
         def other(obj: Any, reason: str) -> list:
             if type(obj) in (LearnerFunction, LearnerObject):
-                return ["REF", object.__getattribute__(obj, "_key")]
+                return ["REF", self.resolve(obj)]
             msg = f"the grader cannot pass a {type(obj).__name__} to learner code ({reason})"
             raise TypeError(msg)
 
@@ -150,25 +216,20 @@ def trusted_module(name: str) -> Any:
 class LearnerFunction:
     """A learner function: calling it runs it in the learner's process, on plain data."""
 
-    __slots__ = ("__name__", "_key", "_link")
+    __slots__ = ("__name__", "_key", "_link", "_origin", "_pid")
 
-    def __init__(self, link: Link, key: int, name: str) -> None:
+    def __init__(self, link: Link, key: int, name: str, origin: str = "") -> None:
         self._link = link
         self._key = key
+        self._origin = origin
+        self._pid = link.pid()
         self.__name__ = name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call the learner's function remotely and return its plain-data result."""
-        link = self._link
-        reply = link.request(
-            {
-                "op": "call",
-                "ref": self._key,
-                "args": [link.encode(a) for a in args],
-                "kwargs": [[k, link.encode(v)] for k, v in kwargs.items()],
-            }
+        return self._link.remote(
+            self, "call", f"the result of {self.__name__}()", args=args, kwargs=kwargs
         )
-        return link.result(reply, f"the result of {self.__name__}()")
 
     def __repr__(self) -> str:
         return f"<learner function {self.__name__}>"
@@ -181,15 +242,19 @@ class LearnerObject:
     can never satisfy a check; attribute reads and calls go to the learner's process.
     """
 
-    __slots__ = ("_key", "_kind", "_link", "_reason", "_what")
+    __slots__ = ("_key", "_kind", "_link", "_origin", "_pid", "_reason", "_what")
 
-    def __init__(self, link: Link, key: int, kind: str, reason: str, what: str) -> None:
+    def __init__(
+        self, link: Link, key: int, kind: str, reason: str, what: str, origin: str = ""
+    ) -> None:
         for name, value in (
             ("_link", link),
             ("_key", key),
             ("_kind", kind),
             ("_reason", reason),
             ("_what", what),
+            ("_origin", origin),
+            ("_pid", link.pid() if key else 0),
         ):
             object.__setattr__(self, name, value)
 
@@ -227,25 +292,21 @@ class LearnerObject:
         if name.startswith("__") or object.__getattribute__(self, "_key") == 0:
             raise AttributeError(name)
         link: Link = object.__getattribute__(self, "_link")
-        reply = link.request(
-            {"op": "getattr", "ref": object.__getattribute__(self, "_key"), "name": name}
-        )
-        return link.result(reply, f"{object.__getattribute__(self, '_what')}.{name}")
+        what = f"{object.__getattribute__(self, '_what')}.{name}"
+        return link.remote(self, "getattr", what, name=name)
 
     def __getitem__(self, key: Any) -> Any:
         link: Link = object.__getattribute__(self, "_link")
-        reply = link.request(
-            {"op": "getitem", "ref": object.__getattribute__(self, "_key"), "key": link.encode(key)}
-        )
-        return link.result(reply, f"{object.__getattribute__(self, '_what')}[...]")
+        what = f"{object.__getattribute__(self, '_what')}[...]"
+        return link.remote(self, "getitem", what, key=key)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call the learner object in the learner's process."""
-        key = object.__getattribute__(self, "_key")
-        link: Link = object.__getattribute__(self, "_link")
-        if key == 0:
+        if object.__getattribute__(self, "_key") == 0:
             self._refuse()
-        return LearnerFunction(link, key, object.__getattribute__(self, "_kind"))(*args, **kwargs)
+        link: Link = object.__getattribute__(self, "_link")
+        what = f"the result of {object.__getattribute__(self, '_what')}()"
+        return link.remote(self, "call", what, args=args, kwargs=kwargs)
 
     def __setattr__(self, name: str, value: Any) -> None:
         self._refuse()
@@ -273,7 +334,8 @@ class Judge:
         """Execute one test cell; return its nbformat outputs (as a kernel would produce)."""
         sink = OutputSink()
         self.link.sink = sink
-        self.link.deadline = time.monotonic() + timeout
+        self.link.deadline = time.monotonic() + timeout * CELL_BUDGET
+        self.link.call_timeout = timeout
         code = _transform(source)
         try:
             tree = ast.parse(code, filename="<test cell>")
@@ -291,7 +353,7 @@ class Judge:
                     self.namespace.pop(name, None)
                 for name, tagged in reply["values"].items():
                     if name in wanted:
-                        self.namespace[name] = self.link.decode(tagged, name)
+                        self.namespace[name] = self.link.decode(tagged, name, origin=name)
                         self.from_learner.add(name)
             self.namespace.setdefault("display", _make_display(sink))
             sys.stdout = StreamWriter(sink, "stdout")

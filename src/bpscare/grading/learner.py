@@ -238,7 +238,11 @@ class LearnerServer:
             if handler is None:
                 transport.send(self.fd_out, {"error": f"unknown request {op!r}"})
                 continue
-            transport.send(self.fd_out, handler(request))
+            try:
+                reply = handler(request)
+            except Exception as exc:  # a stale reference or a malformed request
+                reply = {"exc": ["LearnerError", type(exc).__name__, _safe_str(exc)], "outputs": []}
+            transport.send(self.fd_out, reply)
 
     def _capture(self):
         sys.stdout = StreamWriter(self.sink, "stdout")

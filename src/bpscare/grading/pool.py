@@ -123,8 +123,14 @@ class WorkerPool:
             except BaseException as exc:
                 yield future, exc
 
-    def close(self) -> None:
-        """Stop every worker process (after its current job)."""
+    def close(self, kill: bool = False) -> None:
+        """Stop every worker process: after its current job, or at once with ``kill``."""
+        if kill:
+            for worker in self._workers:
+                process = worker.process
+                if process is not None and process.poll() is None:
+                    with contextlib.suppress(OSError):
+                        process.kill()
         for _ in self._workers:
             self._jobs.put(STOP)
         for worker in self._workers:
@@ -146,7 +152,7 @@ def worker_main() -> None:
         try:
             request = transport.receive(fd_in)
         except transport.FrameError:
-            return
+            os._exit(0)  # nothing to clean up; skip the slow interpreter shutdown
         started = time.monotonic()
         try:
             result = runner.run_job(request["job"])

@@ -11,7 +11,10 @@ released notebook with an error in every graded cell, so it earns 0 with a clear
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,7 +50,7 @@ class Prepared:
         """Return the plain-data job a worker executes (no paths into the course)."""
         return {
             "student": self.student,
-            "notebooks": {name: nbformat.writes(nb) for name, nb in self.notebooks.items()},
+            "notebooks": {name: dumps_notebook(nb) for name, nb in self.notebooks.items()},
             "tests": {name: tests.get(name, {}) for name in self.notebooks},
             "files": {
                 rel: base64.b64encode(data).decode("ascii") for rel, data in self.files.items()
@@ -73,9 +76,68 @@ def notebook_infos(gradebook: Any, assignment: str) -> dict[str, NotebookInfo]:
     return infos
 
 
+class CachedSourceCells:
+    """The gradebook's source and graded cells, read once per run (for ``OverwriteCells``).
+
+    ``OverwriteCells`` asks the gradebook for every cell of every submission; the answers never
+    change during a run, so they are read once. Anything else is passed to the real gradebook.
+    """
+
+    def __init__(self, gradebook: Any) -> None:
+        self._gradebook = gradebook
+        self._sources: dict[tuple[str, str], dict[str, Any]] = {}
+        self._graded: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def _load(self, notebook: str, assignment: str) -> None:
+        from types import SimpleNamespace
+
+        key = (notebook, assignment)
+        if key in self._sources:
+            return
+        found = self._gradebook.find_notebook(notebook, assignment)
+        self._sources[key] = {
+            cell.name: SimpleNamespace(
+                name=cell.name,
+                cell_type=cell.cell_type,
+                locked=cell.locked,
+                checksum=cell.checksum,
+                source=cell.source,
+            )
+            for cell in found.source_cells
+        }
+        self._graded[key] = {
+            cell.name: SimpleNamespace(name=cell.name, max_score=cell.max_score)
+            for cell in found.grade_cells
+        }
+
+    def find_source_cell(self, name: str, notebook: str, assignment: str) -> Any:
+        """Return a source cell (a plain snapshot) or raise ``MissingEntry``."""
+        from nbgrader.api import MissingEntry
+
+        self._load(notebook, assignment)
+        try:
+            return self._sources[(notebook, assignment)][name]
+        except KeyError:
+            raise MissingEntry from None
+
+    def find_graded_cell(self, name: str, notebook: str, assignment: str) -> Any:
+        """Return a graded cell (a plain snapshot) or raise ``MissingEntry``."""
+        from nbgrader.api import MissingEntry
+
+        self._load(notebook, assignment)
+        try:
+            return self._graded[(notebook, assignment)][name]
+        except KeyError:
+            raise MissingEntry from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._gradebook, name)
+
+
 def _shared_preprocessors(
     config: Any, gradebook: Any, release_sources: dict[str, str]
 ) -> list[Any]:
+    from nbgrader.api import MissingEntry
     from nbgrader.preprocessors import (
         CheckCellMetadata,
         ClearOutput,
@@ -99,6 +161,21 @@ def _shared_preprocessors(
             return nb, resources
 
         def preprocess_cell(self, cell, resources, index):
+            nbg = cell.get("metadata", {}).get("nbgrader")
+            if isinstance(nbg, dict) and nbg.get("grade_id"):
+                try:
+                    self.gradebook.find_source_cell(
+                        nbg["grade_id"], self.notebook_id, self.assignment_id
+                    )
+                except MissingEntry:
+                    # nbgrader drops only the id and then fails validation; we drop the
+                    # forged metadata, so the cell runs as plain learner code.
+                    self.changes.append(
+                        f"cell {nbg['grade_id']}: not in the gradebook (a forged graded cell); "
+                        "it was not graded"
+                    )
+                    del cell.metadata["nbgrader"]
+                    return cell, resources
             before = cell.source
             cell, resources = super().preprocess_cell(cell, resources, index)
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
@@ -139,16 +216,81 @@ def _shared_preprocessors(
     ]
 
 
+class _CachedJsonschema:
+    """``jsonschema.validate`` with the validator built once per schema (same checks, faster).
+
+    nbgrader's ``MetadataValidator`` calls ``jsonschema.validate`` for every cell, which checks
+    the schema itself each time; that alone cost ~0.4 s per notebook.
+    """
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self._validators: dict[int, Any] = {}
+
+    def validate(self, instance: Any, schema: dict) -> None:
+        """Raise the best-matching ``ValidationError``, as ``jsonschema.validate`` does."""
+        validator = self._validators.get(id(schema))
+        if validator is None:
+            cls = self._real.validators.validator_for(schema)
+            cls.check_schema(schema)
+            validator = self._validators[id(schema)] = cls(schema)
+        error = self._real.exceptions.best_match(validator.iter_errors(instance))
+        if error is not None:
+            raise error
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+@contextlib.contextmanager
+def fast_metadata_validation() -> Iterator[None]:
+    """Within the block, nbgrader's cell-metadata validation reuses compiled validators."""
+    from nbgrader.nbgraderformat import common
+
+    real = common.jsonschema
+    if isinstance(real, _CachedJsonschema):
+        yield
+        return
+    common.jsonschema = _CachedJsonschema(real)
+    try:
+        yield
+    finally:
+        common.jsonschema = real
+
+
+def loads_notebook(text: str) -> nbformat.NotebookNode:
+    """Parse notebook JSON of any known version as v4, without the slow schema validation.
+
+    ``nbformat.reads`` only logs validation errors anyway; nbgrader's checks come after.
+    """
+    from nbformat.converter import convert
+    from nbformat.reader import reads
+
+    return convert(reads(text), 4)
+
+
+def dumps_notebook(nb: nbformat.NotebookNode) -> str:
+    """Serialize a v4 notebook exactly as ``nbformat.write`` does (without re-validating)."""
+    from nbformat.v4.nbjson import writes
+
+    text = writes(nb)
+    return text if text.endswith("\n") else text + "\n"
+
+
 def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
     """Read a learner's notebook; return (notebook, "") or (None, the reason it is unreadable)."""
+    import stat
+
     try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None, "the notebook is not a regular file"
         raw = path.read_bytes()
     except OSError as exc:
         return None, f"the file cannot be read ({exc.strerror})"
     if len(raw) > 64 * 1024 * 1024:
         return None, "the file is larger than 64 MB"
     try:
-        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+        nb = loads_notebook(raw.decode("utf-8"))
     except UnicodeDecodeError:
         return None, "the file is not UTF-8 text, so it is not a notebook"
     except Exception as exc:
@@ -156,7 +298,12 @@ def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
         return None, f"the file is not a readable notebook ({text[:160]})"
     if not isinstance(nb.get("cells"), list):
         return None, "the file is not a notebook (no list of cells)"
+    seen_ids: set[str] = set()
     for cell in nb.cells:
+        if isinstance(cell, dict) and "id" in cell:  # as nbformat repairs duplicate cell ids
+            if not isinstance(cell["id"], str) or cell["id"] in seen_ids:
+                cell["id"] = uuid.uuid4().hex[:8]
+            seen_ids.add(cell["id"])
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
             return None, "the notebook has a cell that is not a code, markdown or raw cell"
         if not isinstance(cell.get("source", ""), str):
@@ -183,7 +330,12 @@ def prepare(
     prepared = Prepared(student, folder, coursedir.get_existing_timestamp(str(folder)))
     # Other files: the submission's, then the instructor's source files on top (as nbgrader).
     for filename in find_all_files(str(folder), [*coursedir.ignore, "*.ipynb"]):
-        prepared.files[os.path.relpath(filename, folder)] = Path(filename).read_bytes()
+        rel = os.path.relpath(filename, folder)
+        data = _regular_file_bytes(Path(filename), folder)
+        if data is None:
+            prepared.flags.append(f"{rel}: not a regular file inside the submission (dropped)")
+            continue
+        prepared.files[rel] = data
     source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
     exclude = set(_exclude_overwriting(config).get(assignment, []))
     if source.is_dir():
@@ -197,7 +349,9 @@ def prepare(
             prepared.missing.append(name)
             prepared.flags.append(f"{name}: notebook missing from the submission (scored 0)")
             continue
-        nb, reason = read_notebook(path)
+        nb, reason = read_notebook(path) if not path.is_symlink() else (None, "")
+        if path.is_symlink():
+            reason = "the notebook is a symbolic link, not a file"
         if nb is not None:
             try:
                 nb = _sanitize(
@@ -212,6 +366,26 @@ def prepare(
         _check_cells(nb, info, name, prepared)
         prepared.notebooks[name] = nb
     return prepared
+
+
+def _regular_file_bytes(path: Path, folder: Path) -> bytes | None:
+    """Read a submitted file only if it is a regular file (never a link, FIFO or device)."""
+    import stat
+
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > 256 * 1024 * 1024:
+        return None
+    if any(p.is_symlink() for p in [path, *path.parents] if folder in p.parents):
+        return None
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
 
 
 def _exclude_overwriting(config: Any) -> dict[str, list[str]]:
@@ -250,8 +424,13 @@ def _sanitize(nb, config, gradebook, coursedir, assignment, student, name, prepa
                 release_sources[grade_id] = cell.source
     except Exception:
         release_sources = {}
-    for preprocessor in _shared_preprocessors(config, gradebook, release_sources):
-        nb, resources = preprocessor(nb, resources)
+    cached = gradebook if isinstance(gradebook, CachedSourceCells) else CachedSourceCells(gradebook)
+    for preprocessor in _shared_preprocessors(config, cached, release_sources):
+        with fast_metadata_validation():
+            nb, resources = preprocessor(nb, resources)
+        for cell in nb.cells:  # DeduplicateIds leaves an empty dict that fails validation
+            if cell.get("metadata", {}).get("nbgrader", None) == {}:
+                del cell.metadata["nbgrader"]
         for change in getattr(preprocessor, "changes", []):
             prepared.flags.append(f"{name}: {change}")
     return nb

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bpscare.grading import transport
 from bpscare.grading.judge import TIMEOUT_OUTPUT, CellAborted, Judge, Link, _crash_output
 from bpscare.grading.sandbox import (
     NOBODY_UID,
@@ -26,6 +27,7 @@ from bpscare.grading.sandbox import (
     SandboxCrash,
     SandboxTimeout,
     become_subreaper,
+    runs_as_nobody,
 )
 
 PRELOAD = (
@@ -64,6 +66,41 @@ def warm() -> Any:
 
 
 def run_job(job: dict[str, Any]) -> dict[str, Any]:
+    """Grade one submission in a forked copy of this warm process; return its result.
+
+    The fork gives every submission a pristine trusted namespace (module state changed by one
+    notebook's test cells, such as random seeds, cannot reach the next), as a fresh kernel per
+    notebook does under nbgrader, and a crash while judging costs only that submission.
+    """
+    warm()
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the forked judge
+        code = 0
+        try:
+            os.close(read_fd)
+            become_subreaper()  # orphans of this submission's learner processes come here
+            transport.send(write_fd, {"result": run_job_here(job)})
+        except BaseException as exc:
+            code = 70
+            with contextlib.suppress(BaseException):
+                transport.send(write_fd, {"error": f"{type(exc).__name__}: {exc}"[:2000]})
+        os._exit(code)
+    os.close(write_fd)
+    try:
+        reply = transport.receive(read_fd)
+    except transport.FrameError:
+        reply = {"error": "the grading process for this submission stopped unexpectedly"}
+    finally:
+        os.close(read_fd)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+    if "error" in reply:
+        raise RuntimeError(str(reply["error"]))
+    return reply["result"]
+
+
+def run_job_here(job: dict[str, Any]) -> dict[str, Any]:
     """Execute and judge every notebook of one submission; return outputs and flags as data.
 
     ``job`` holds ``student``, ``notebooks`` (name → notebook JSON, sanitized, hidden tests
@@ -98,7 +135,7 @@ def _write_files(workdir: Path, files: dict[str, str]) -> None:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(base64.b64decode(data))
-    if os.getuid() == 0:
+    if runs_as_nobody():  # the child's own folder must be writable by the child
         for root, dirs, names in os.walk(workdir):
             for entry in [root, *(os.path.join(root, n) for n in dirs + names)]:
                 os.chown(entry, NOBODY_UID, NOBODY_UID)

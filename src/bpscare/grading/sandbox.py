@@ -62,7 +62,7 @@ class Limits:
     file_size_mb: int = 64
     max_processes: int = 256
     open_files: int = 256
-    max_restarts: int = 3
+    max_restarts: int = 10
     protected: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -309,6 +309,11 @@ def _isolate_network(libc: Any) -> str:
     socket.socket = refuse  # type: ignore[misc,assignment]
     socket.create_connection = refuse  # type: ignore[assignment]
     return "socket creation blocked in Python only (no namespace permission)"
+
+
+def runs_as_nobody() -> bool:
+    """Say whether sandboxes started by this process will run as ``nobody``."""
+    return os.getuid() == 0 and _python_world_readable()
 
 
 def _python_world_readable() -> bool:

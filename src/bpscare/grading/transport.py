@@ -19,6 +19,7 @@ import datetime as dt
 import decimal
 import fractions
 import json
+import math
 import os
 import select
 import struct
@@ -298,8 +299,14 @@ def decode(
 def _rebuild_array(dtype: str, shape: list, flat: list) -> Any:
     import numpy as np
 
-    np_dtype = np.dtype(dtype)
+    np_dtype = np.dtype(str(dtype))
     kind = np_dtype.kind
+    if kind not in NUMPY_KINDS or np_dtype.itemsize > 4096 or np_dtype.fields is not None:
+        msg = f"array dtype {dtype!r:.40} is not accepted"
+        raise FrameError(msg)
+    if not isinstance(flat, list) or math.prod(int(n) for n in shape) != len(flat):
+        msg = "array shape does not match its items"
+        raise FrameError(msg)
     if kind == "c":
         items: list = [complex(a, b) for a, b in flat]
     elif kind == "S":

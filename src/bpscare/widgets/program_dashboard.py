@@ -6,6 +6,7 @@ data work is in :mod:`bpscare.competency.dashboard`; this view only renders it.
 
 from __future__ import annotations
 
+import base64
 import html
 from collections.abc import Mapping
 from pathlib import Path
@@ -76,7 +77,7 @@ class ProgramDashboardView(widgets.VBox):
         self.status = widgets.HTML()
         self.overview = widgets.HTML()
         self.assignments_table = widgets.HTML()
-        self.heatmap = widgets.Image(format="png", layout=widgets.Layout(max_width="760px"))
+        self.heatmap = widgets.HTML()
         self.competency_table = widgets.HTML()
         self.learner_table = widgets.HTML()
         self.cohort.observe(self._on_cohort, names="value")
@@ -117,8 +118,15 @@ class ProgramDashboardView(widgets.VBox):
             ],
             "info",
         )
-        self.heatmap.value = heatmap_png(
-            logic.attainment_matrix(self._data, cohort), f"Attainment, cohort {cohort}"
+        matrix = logic.attainment_matrix(self._data, cohort)
+        png = base64.b64encode(heatmap_png(matrix, f"Attainment, cohort {cohort}")).decode()
+        alt = (
+            f"Heatmap of attainment for {len(matrix.index)} learners on {len(matrix.columns)} "
+            "competencies; the tables above and below give every value."
+        )
+        self.heatmap.value = (
+            f'<img style="max-width:760px" alt="{html.escape(alt)}" '
+            f'src="data:image/png;base64,{png}">'
         )
         self._on_filters()
         self._on_competency()

@@ -10,7 +10,8 @@ Each ``*.yaml`` file in this folder is one submission. Keys:
 ``mutations``    raw notebook edits applied after the answers (see :func:`apply_mutation`).
 ``notebook``     replaces the notebook file itself: ``{text: ...}`` (raw text), ``{base64: ...}``
                  (raw bytes), ``{json: ...}`` (a JSON document) or ``{symlink: ...}``.
-``files``        extra files in the submission folder: name → text, or ``{symlink: target}``.
+``files``        extra files in the submission folder: name → text, ``{symlink: target}`` or
+                 ``{fifo: true}`` (a named pipe).
 ``expected``     tests cell grade id → the exact points it must earn (all four are listed).
 ``flagged``      true: the result must carry a flag with a reason; false: it must carry none;
                  absent: either (the attack fails silently inside the learner's own process).
@@ -109,7 +110,7 @@ def load_cases(folder: Path = HERE) -> list[Case]:
     return cases
 
 
-def controls(course: Path) -> list[Case]:
+def controls() -> list[Case]:
     """Honest submissions graded in the same run: complete, blank and each documented mistake."""
     full = dict(TEST_CELLS)
     found = [
@@ -133,7 +134,6 @@ def controls(course: Path) -> list[Case]:
             blank=True,
         ),
     ]
-    del course  # the misconceptions come from the project, not the course
     project = HERE.parents[2]
     for mistake in submissions.load_misconceptions(
         project / "autograders" / ASSIGNMENT / "misconceptions.yaml"
@@ -185,7 +185,8 @@ def apply_mutation(nb: nbformat.NotebookNode, spec: dict[str, Any], context: dic
     ``op`` is one of ``edit_source`` (``source``; ``checksum: recompute`` re-signs the cell),
     ``delete_cell``, ``duplicate_cell`` (the copy goes right after, with ``source``),
     ``retype_cell`` (``to``: markdown or raw), ``set_metadata`` (``nbgrader``: keys to change;
-    ``checksum: recompute``) and ``add_cell`` (``source``, ``nbgrader`` metadata; ``after``).
+    ``checksum: recompute``), ``add_cell`` (``source``, ``nbgrader`` metadata; ``after``) and
+    ``add_output`` (a ``megabytes``-sized base64 PNG output stored in the cell).
     """
     from nbgrader.utils import compute_checksum
 
@@ -224,6 +225,11 @@ def apply_mutation(nb: nbformat.NotebookNode, spec: dict[str, Any], context: dic
         cell = new
     elif op == "set_metadata":
         cell.metadata["nbgrader"].update(spec["nbgrader"])
+    elif op == "add_output":
+        blob = base64.b64encode(b"\x89PNG" * (int(spec["megabytes"]) * 262144)).decode()
+        cell.outputs.append(
+            nbformat.v4.new_output("display_data", data={"image/png": blob, "text/plain": "x"})
+        )
     else:
         msg = f"unknown mutation op {op!r}"
         raise ValueError(msg)
@@ -258,7 +264,10 @@ def _write_raw_notebook(target: Path, spec: dict[str, Any], context: dict[str, s
 
 
 def _write_extra(path: Path, spec: Any, context: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(spec, dict) and "symlink" in spec:
         os.symlink(_fill(spec["symlink"], context), path)
+    elif isinstance(spec, dict) and "fifo" in spec:
+        os.mkfifo(path)
     else:
         path.write_text(_fill(str(spec), context), encoding="utf-8")

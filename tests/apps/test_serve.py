@@ -1,0 +1,121 @@
+"""Tests of bpscare.serve without a browser: the command line, the config and process cleanup."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bpscare.errors import BpscareError
+from bpscare.serve import (
+    EXTENSION_DENYLIST,
+    _descendants,
+    app_url,
+    app_urls,
+    free_port,
+    start_voila,
+    stop_voila,
+    voila_command,
+    voila_settings,
+    write_voila_json,
+)
+
+
+def test_settings_keep_voila_safe_defaults_and_preheat_only_apps():
+    config = voila_settings()["VoilaConfiguration"]
+    assert config["strip_sources"] is True
+    assert config["show_tracebacks"] is False
+    assert "@jupyter/nbgrader" in config["extension_denylist"]
+    denied = voila_settings()["VoilaKernelManager"]["preheat_denylist"]
+    assert denied == ["lessons/", "assignments/"]
+
+
+def test_write_voila_json_round_trips(tmp_path):
+    write_voila_json(tmp_path)
+    assert json.loads((tmp_path / "voila.json").read_text()) == voila_settings()
+
+
+def test_command_serves_on_loopback_with_sources_stripped(tmp_path):
+    command = voila_command(tmp_path, 9999)
+    assert command[:3] == [sys.executable, "-m", "voila"]
+    assert str(tmp_path.resolve()) in command
+    for flag in (
+        "--port=9999",
+        "--Voila.ip=127.0.0.1",
+        "--strip_sources=True",
+        "--show_tracebacks=False",
+        "--no-browser",
+        "--preheat_kernel=True",
+        "--pool_size=1",
+    ):
+        assert flag in command
+    assert not any("show_tracebacks=True" in part or "--debug" in part for part in command)
+
+
+def test_command_without_preheat_and_with_another_python(tmp_path):
+    command = voila_command(tmp_path, 8866, preheat=False, python="/opt/env/bin/python")
+    assert command[0] == "/opt/env/bin/python"
+    assert not any(part.startswith("--preheat_kernel") for part in command)
+
+
+def test_app_urls_list_each_app_notebook(tmp_path):
+    (tmp_path / "apps").mkdir()
+    for name in ("b-app.ipynb", "a-app.ipynb", "notes.txt"):
+        (tmp_path / "apps" / name).write_text("{}")
+    assert app_urls(tmp_path, 8866) == [
+        "http://127.0.0.1:8866/voila/render/apps/a-app.ipynb",
+        "http://127.0.0.1:8866/voila/render/apps/b-app.ipynb",
+    ]
+    assert app_url(1, "screener") == app_url(1, "screener.ipynb")
+
+
+def test_start_refuses_a_folder_that_is_not_a_learner_edition(tmp_path):
+    with pytest.raises(BpscareError, match="no apps/ folder"):
+        start_voila(tmp_path)
+
+
+def test_free_port_is_bindable():
+    import socket
+
+    port = free_port()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", port))
+
+
+def test_extension_denylist_names_only_instructor_extensions():
+    assert "@jupyter-widgets/jupyterlab-manager" not in EXTENSION_DENYLIST
+    assert "anywidget" not in EXTENSION_DENYLIST
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc (Linux)")
+def test_stop_ends_children_that_left_the_process_group(tmp_path):
+    """Kernels start in sessions of their own; does stop_voila still end them?"""
+    pid_file = tmp_path / "child.pid"
+    script = f"setsid sleep 120 & echo $! > {pid_file}; wait"
+    process = subprocess.Popen(["bash", "-c", script], start_new_session=True)
+    deadline = time.monotonic() + 10
+    while not (pid_file.is_file() and pid_file.read_text().strip()):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    assert child in [pid for pid, _start in _descendants(process.pid)]
+    stop_voila(process)
+    deadline = time.monotonic() + 5
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child)
+    assert process.poll() is not None
+    assert os.getpgid(os.getpid())  # this test process is untouched
