@@ -11,12 +11,9 @@ maximum in milliseconds. The issue's target: "well under 100 ms" per callback.
 
 from __future__ import annotations
 
-import argparse
 import functools
-import itertools
-import statistics
-import time
-from collections.abc import Callable, Iterable
+
+from widget_timing import run_suites, setter, take, time_ms
 
 from bpscare.cases import case_ids, question_bank
 from bpscare.transcripts import load_transcript, transcript_ids
@@ -27,29 +24,13 @@ from bpscare.widgets.transcript_annotator import TranscriptAnnotatorView
 from bpscare.widgets.virtual_patient import VirtualPatientView
 
 
-def _time(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    action()
-    return (time.perf_counter() - start) * 1000.0
-
-
-def _take(actions: Iterable[Callable[[], object]], runs: int) -> list[float]:
-    """Time at least ``runs`` actions, cycling through ``actions`` (a list of closures)."""
-    pool = list(actions)
-    return [_time(action) for action in itertools.islice(itertools.cycle(pool), max(runs, 20))]
-
-
-def _setter(widget: object, value: object) -> Callable[[], None]:
-    return functools.partial(setattr, widget, "value", value)
-
-
 def bench_virtual_patient(runs: int) -> dict[str, list[float]]:
     ask, finish = [], []
     bank = [q.id for q in question_bank()]
     for case_id in case_ids():
         view = VirtualPatientView(case_id)
-        ask += [_time(functools.partial(view.ask, q)) for q in bank]  # the conversation grows
-        finish.append(_time(view.finish_button.click))
+        ask += [time_ms(functools.partial(view.ask, q)) for q in bank]  # the conversation grows
+        finish.append(time_ms(view.finish_button.click))
     return {"ask a question (all 35, every case)": ask, "finish (35 asked, every case)": finish}
 
 
@@ -60,8 +41,8 @@ def bench_screener(runs: int) -> dict[str, list[float]]:
         for buttons in view.items:
             buttons.value = 1
         # Alternate 0 and 2 on each item so that every call really changes a value.
-        actions = [_setter(b, v) for v in (0, 2) for b in view.items if not b.disabled]
-        results[f"{name}: click an answer (complete form)"] = _take(actions, runs)
+        actions = [setter(b, v) for v in (0, 2) for b in view.items if not b.disabled]
+        results[f"{name}: click an answer (complete form)"] = take(actions, runs)
     return results
 
 
@@ -74,8 +55,8 @@ def bench_formulation(runs: int) -> dict[str, list[float]]:
             view.finding.value = option[1]
             view.p.value = view.p.options[index % 4][1]
             view.domain.value = view.domain.options[index % 3][1]
-            place.append(_time(view.place_button.click))
-        check += _take([view.check_button.click], max(2, runs // len(case_ids())))
+            place.append(time_ms(view.place_button.click))
+        check += take([view.check_button.click], max(2, runs // len(case_ids())))
     return {"place a finding": place, "check against expert": check}
 
 
@@ -86,8 +67,8 @@ def bench_annotator(runs: int) -> dict[str, list[float]]:
         view = TranscriptAnnotatorView(transcript_id)
         for u in t.utterances:
             code = "other" if u.n % 4 == 0 else u.code
-            choose.append(_time(_setter(view.selectors[u.n], code)))
-        check += _take([view.check_button.click], max(2, runs // len(transcript_ids())))
+            choose.append(time_ms(setter(view.selectors[u.n], code)))
+        check += take([view.check_button.click], max(2, runs // len(transcript_ids())))
     return {"choose a code": choose, "check agreement (kappa)": check}
 
 
@@ -97,16 +78,13 @@ def bench_timeline(runs: int) -> dict[str, list[float]]:
         view = InterruptionTimelineView(transcript_id)
         clinician = [value for _, value in view.interruption.options][1:6]
         view.opening.value = clinician[0]
-        mark += [_time(_setter(view.interruption, n)) for n in clinician[1:]]
-        expert += [_time(_setter(view.source, v)) for v in ("expert", "marks")]
-        window += [_time(_setter(view.window, v)) for v in (view.window.max, 30)]
+        mark += [time_ms(setter(view.interruption, n)) for n in clinician[1:]]
+        expert += [time_ms(setter(view.source, v)) for v in ("expert", "marks")]
+        window += [time_ms(setter(view.window, v)) for v in (view.window.max, 30)]
     return {"mark the interruption (redraw)": mark, "switch to expert": expert, "window": window}
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=30, help="minimum timed calls per row")
-    args = parser.parse_args()
     suites = {
         "virtual_patient": bench_virtual_patient,
         "screener": bench_screener,
@@ -114,16 +92,7 @@ def main() -> int:
         "transcript_annotator": bench_annotator,
         "interruption_timeline": bench_timeline,
     }
-    print(f"{'widget':<22} {'callback':<40} {'n':>5} {'median':>8} {'p90':>8} {'max':>8}  (ms)")
-    for widget, bench in suites.items():
-        for callback, times in bench(args.runs).items():
-            ordered = sorted(times)
-            p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
-            print(
-                f"{widget:<22} {callback:<40} {len(times):>5} {statistics.median(times):>8.2f} "
-                f"{p90:>8.2f} {ordered[-1]:>8.2f}"
-            )
-    return 0
+    return run_suites(suites, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

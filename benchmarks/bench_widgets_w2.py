@@ -13,12 +13,7 @@ in milliseconds. The issue's target: "well under 100 ms" per callback.
 
 from __future__ import annotations
 
-import argparse
-import functools
-import itertools
-import statistics
-import time
-from collections.abc import Callable, Iterable
+from widget_timing import run_suites, setter, take
 
 from bpscare.cases import case_ids
 from bpscare.widgets.care_plan_builder import CarePlanBuilder
@@ -30,22 +25,6 @@ from bpscare.widgets.communication_tools import (
 from bpscare.widgets.disparity_explorer import DisparityExplorerView
 from bpscare.widgets.registry_dashboard import RegistryDashboardView
 from bpscare.widgets.trust_simulator import TrustSimulatorView
-
-
-def _time(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    action()
-    return (time.perf_counter() - start) * 1000.0
-
-
-def _take(actions: Iterable[Callable[[], object]], runs: int) -> list[float]:
-    """Time at least ``runs`` actions (minimum 20), cycling through ``actions``."""
-    pool = list(actions)
-    return [_time(action) for action in itertools.islice(itertools.cycle(pool), max(runs, 20))]
-
-
-def _setter(widget: object, value: object) -> Callable[[], None]:
-    return functools.partial(setattr, widget, "value", value)
 
 
 def _no_plot(*_args: object) -> str:
@@ -80,18 +59,18 @@ def bench_care_plan(runs: int) -> dict[str, list[float]]:
     for case_id in case_ids():
         view = CarePlanBuilder(case_id)
         _fill_plan(view)
-        public += _take([view.check_button.click], per_case)
-        export += _take([view.export_button.click], per_case)
+        public += take([view.check_button.click], per_case)
+        export += take([view.export_button.click], per_case)
         teaching = CarePlanBuilder(case_id, expert_feedback=True)
         _fill_plan(teaching)
-        expert += _take([teaching.check_button.click], per_case)
+        expert += take([teaching.check_button.click], per_case)
 
         def add_goal(v: CarePlanBuilder = view) -> None:
             v.goal_what.value = "Cook dinner for my family"
             v.goal_by_when.value = "by week 4"
             v.add_goal.click()
 
-        goal += _take([add_goal], per_case)
+        goal += take([add_goal], per_case)
     return {
         "check plan (public checks)": public,
         "check plan (teaching case key)": expert,
@@ -106,12 +85,10 @@ def bench_communication(runs: int) -> dict[str, list[float]]:
         qpl.topic.value = topic
         qpl.add_bank.click()
     qpl.questions.index = 3
-    moves = _take([qpl.up.click, qpl.down.click], runs)
-    topics = _take([_setter(qpl.topic, key) for _, key in qpl.topic.options], runs)
+    moves = take([qpl.up.click, qpl.down.click], runs)
+    topics = take([setter(qpl.topic, key) for _, key in qpl.topic.options], runs)
     prefs = CommunicationPreferencesView()
-    edits = _take(
-        [_setter(prefs.results_channel, v) for _, v in prefs.results_channel.options], runs
-    )
+    edits = take([setter(prefs.results_channel, v) for _, v in prefs.results_channel.options], runs)
     aid = DecisionAidBuilder()
     aid.decision.value = "Should I start physical therapy now or wait?"
     for name in ("Physical therapy now", "Wait and see"):
@@ -129,8 +106,8 @@ def bench_communication(runs: int) -> dict[str, list[float]]:
         aid.add_outcome.click()
         aid.remove_outcome.click()
 
-    outcomes = _take([add_and_remove], runs)
-    checks = _take([aid.check_button.click], runs)
+    outcomes = take([add_and_remove], runs)
+    checks = take([aid.check_button.click], runs)
     return {
         "question list: move a question": moves,
         "question list: change topic": topics,
@@ -145,10 +122,10 @@ def bench_disparity(runs: int) -> dict[str, list[float]]:
     for label, plot in (("", None), (" [no plot]", _no_plot)):
         kwargs = {} if plot is None else {"plot": plot}
         view = DisparityExplorerView(**kwargs)
-        measures = [_setter(view.measure, m) for _, m in view.measure.options]
-        ranges = [_setter(view.pain_range, r) for r in ((1, 10), (4, 10), (7, 10), (2, 9))]
-        results[f"change measure (OR/RR/MH){label}"] = _take(measures, runs)
-        results[f"change pain filter (redraw){label}"] = _take(ranges, runs)
+        measures = [setter(view.measure, m) for _, m in view.measure.options]
+        ranges = [setter(view.pain_range, r) for r in ((1, 10), (4, 10), (7, 10), (2, 9))]
+        results[f"change measure (OR/RR/MH){label}"] = take(measures, runs)
+        results[f"change pain filter (redraw){label}"] = take(ranges, runs)
     return results
 
 
@@ -158,10 +135,10 @@ def bench_trust(runs: int) -> dict[str, list[float]]:
         kwargs = {} if plot is None else {"plot": plot}
         view = TrustSimulatorView(**kwargs)
         values = [0.1, 0.5, 0.9]
-        sliders = [_setter(s, v) for v in values for s in view.sliders.values()]
-        presets = [_setter(view.preset, p) for _, p in view.preset.options if p != "custom"]
-        results[f"move a behaviour slider{label}"] = _take(sliders, runs)
-        results[f"choose a preset{label}"] = _take(presets, runs)
+        sliders = [setter(s, v) for v in values for s in view.sliders.values()]
+        presets = [setter(view.preset, p) for _, p in view.preset.options if p != "custom"]
+        results[f"move a behaviour slider{label}"] = take(sliders, runs)
+        results[f"choose a preset{label}"] = take(presets, runs)
     return results
 
 
@@ -170,19 +147,16 @@ def bench_registry(runs: int) -> dict[str, list[float]]:
     for label, plot in (("", None), (" [no plot]", _no_plot)):
         kwargs = {} if plot is None else {"plot": plot}
         view = RegistryDashboardView(**kwargs)
-        shows = [_setter(view.show, v) for _, v in view.show.options]
-        dates = [_setter(view.as_of, d) for _, d in view.as_of.options[4::3]]
-        results[f"change filter{label}"] = _take(shows, runs)
-        results[f"change registry date{label}"] = _take(dates, runs)
-        patients = [_setter(view.patient, p) for p in view.patient.options[:10]]
-        results[f"choose a patient (plot){label}"] = _take(patients, runs)
+        shows = [setter(view.show, v) for _, v in view.show.options]
+        dates = [setter(view.as_of, d) for _, d in view.as_of.options[4::3]]
+        results[f"change filter{label}"] = take(shows, runs)
+        results[f"change registry date{label}"] = take(dates, runs)
+        patients = [setter(view.patient, p) for p in view.patient.options[:10]]
+        results[f"choose a patient (plot){label}"] = take(patients, runs)
     return results
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=30, help="minimum timed calls per row")
-    args = parser.parse_args()
     suites = {
         "care_plan_builder": bench_care_plan,
         "communication_tools": bench_communication,
@@ -190,16 +164,7 @@ def main() -> int:
         "trust_simulator": bench_trust,
         "registry_dashboard": bench_registry,
     }
-    print(f"{'widget':<20} {'callback':<42} {'n':>5} {'median':>8} {'p90':>8} {'max':>8}  (ms)")
-    for widget, bench in suites.items():
-        for callback, times in bench(args.runs).items():
-            ordered = sorted(times)
-            p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
-            print(
-                f"{widget:<20} {callback:<42} {len(times):>5} {statistics.median(times):>8.2f} "
-                f"{p90:>8.2f} {ordered[-1]:>8.2f}"
-            )
-    return 0
+    return run_suites(suites, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bpscare.build import Project, build
+from bpscare.build import secret_fragments as course_secret_fragments
 from bpscare.nbgrader_course import ensure_tools_on_path
 
 pytest_plugins = ["support.postgres", "support.browser"]
@@ -48,3 +49,9 @@ def built_tiny(tmp_path_factory: pytest.TempPathFactory):
 def built_course(tmp_path_factory: pytest.TempPathFactory, real_project: Project):
     """The real course, built once per session into a temporary folder."""
     return build(real_project, tmp_path_factory.mktemp("real") / "_build")
+
+
+@pytest.fixture(scope="session")
+def secret_fragments(real_project: Project) -> list[str]:
+    """Solution lines, hidden checks and autograder text that nothing learner-facing may hold."""
+    return sorted({f.text for f in course_secret_fragments(real_project)})

@@ -29,7 +29,7 @@ import yaml
 
 from bpscare import textnb
 from bpscare.errors import BpscareError
-from bpscare.leakguard import LeakFinding, forbidden_fragments, scan_tree
+from bpscare.leakguard import Fragment, LeakFinding, forbidden_fragments, scan_tree
 from bpscare.serve import write_voila_json
 
 NOTEBOOK_SUFFIXES = (".py", ".md")
@@ -300,11 +300,24 @@ def scan_learner_edition(
     learner_dir: Path, assignments: list[AssignmentSource], project: Project
 ) -> list[LeakFinding]:
     """Scan the learner edition for solution lines, hidden tests, rubrics and canaries."""
-    fragments = forbidden_fragments(
+    return scan_tree(learner_dir, secret_fragments(project, assignments))
+
+
+def secret_fragments(
+    project: Project, assignments: list[AssignmentSource] | None = None
+) -> list[Fragment]:
+    """Return every fragment no learner-facing file may hold.
+
+    That is the solution and hidden-test regions of the course's assignments (all of
+    ``course.yaml`` by default) and the text of ``autograders/``.
+    """
+    if assignments is None:
+        names = load_course_yaml(project)["assignments"]
+        assignments = [load_assignment(project, name) for name in names]
+    return forbidden_fragments(
         [nb for a in assignments for nb in a.notebooks.values()],
         trusted_files=sorted(p for p in project.autograders.rglob("*") if p.is_file()),
     )
-    return scan_tree(learner_dir, fragments)
 
 
 def _check_destination(out: Path) -> None:

@@ -17,9 +17,9 @@ import pytest
 
 import bpscare.apps as apps
 from bpscare.apps.a11y import DEFAULT_IMAGE_TEXT, AccessibilityPatch, walk_widgets
-from bpscare.build import Project, build, load_assignment, load_course_yaml
+from bpscare.build import secret_fragments as course_secret_fragments
 from bpscare.cases import load_cases
-from bpscare.leakguard import MARKERS, forbidden_fragments, scan_tree
+from bpscare.leakguard import MARKERS, scan_tree
 from bpscare.textnb import read_text_notebook
 from bpscare.transcripts import load_transcripts
 
@@ -42,16 +42,6 @@ APP_NAMES = [info.name for info in apps.APPS]
 def state_of(name: str) -> str:
     """The app built once with its defaults, as the text of its synced state."""
     return synced_state_text(apps.build_app(name))
-
-
-@pytest.fixture(scope="module")
-def secret_fragments() -> list[str]:
-    """Solution lines, hidden checks and trusted autograder text of every assignment."""
-    project = Project(REPO)
-    names = load_course_yaml(project)["assignments"]
-    notebooks = [nb for name in names for nb in load_assignment(project, name).notebooks.values()]
-    trusted = sorted(p for p in project.autograders.rglob("*") if p.is_file())
-    return sorted({f.text for f in forbidden_fragments(notebooks, trusted_files=trusted)})
 
 
 def _expert_texts(public: object, full: object) -> list[str]:
@@ -180,16 +170,12 @@ def test_app_frame_escapes_text():
 
 
 @pytest.mark.content
-def test_learner_edition_apps_have_no_leak(tmp_path):
+def test_learner_edition_apps_have_no_leak(built_course, real_project):
     """Does the built learner edition hold every app, with no output and no secret?"""
-    project = Project(REPO)
-    result = build(project, tmp_path / "_build", learner_wheel=False)
+    result = built_course
     app_dir = result.out / "learner" / "apps"
     assert sorted(p.stem for p in app_dir.glob("*.ipynb")) == sorted(APP_NAMES)
-    names = load_course_yaml(project)["assignments"]
-    notebooks = [nb for n in names for nb in load_assignment(project, n).notebooks.values()]
-    trusted = sorted(p for p in project.autograders.rglob("*") if p.is_file())
-    assert scan_tree(app_dir, forbidden_fragments(notebooks, trusted_files=trusted)) == []
+    assert scan_tree(app_dir, course_secret_fragments(real_project)) == []
     for path in app_dir.glob("*.ipynb"):
         nb = json.loads(path.read_text())
         assert all(not c.get("outputs") for c in nb["cells"]), path.name

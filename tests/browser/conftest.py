@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bpscare.build import Project, build, load_assignment, load_course_yaml
-from bpscare.leakguard import forbidden_fragments
+from bpscare.build import Project, build
 from bpscare.serve import start_voila, stop_voila
 from support.browser import CHROMIUM
 
@@ -51,13 +50,3 @@ def voila_port(learner_edition: Path) -> Iterator[int]:
         yield port
     finally:
         stop_voila(process)
-
-
-@pytest.fixture(scope="session")
-def secret_fragments() -> list[str]:
-    """Solution lines, hidden checks and autograder text that no page may contain."""
-    project = Project(REPO)
-    names = load_course_yaml(project)["assignments"]
-    notebooks = [nb for name in names for nb in load_assignment(project, name).notebooks.values()]
-    trusted = sorted(p for p in project.autograders.rglob("*") if p.is_file())
-    return sorted({f.text for f in forbidden_fragments(notebooks, trusted_files=trusted)})

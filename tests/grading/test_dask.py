@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from cohort import ASSIGNMENT, add_cohort, copy_course, gradebook_scores, tree_h
 
 from bpscare import submissions
 from bpscare.errors import BpscareError
+from bpscare.serve import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -63,12 +63,6 @@ else:
     def phq9_total(responses):
         return -1
 """
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def dask_command(*args: str) -> list[str]:

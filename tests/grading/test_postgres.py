@@ -12,7 +12,7 @@ from cohort import ASSIGNMENT, NOTEBOOK, add_cohort, copy_course, gradebook_scor
 
 from bpscare import nbgrader_course, submissions
 from bpscare.errors import BpscareError
-from support.postgres import free_port
+from bpscare.serve import free_port
 
 pytestmark = pytest.mark.postgres
 

@@ -14,22 +14,13 @@ import pytest
 
 from bpscare.build import Project, build, load_assignment, scan_learner_edition
 from bpscare.errors import BpscareError
-from bpscare.leakguard import forbidden_fragments
 
 pytestmark = pytest.mark.leak
 
 
-def secret_fragments(project: Project) -> list[str]:
-    """Every fragment the scan forbids for the real course (solutions, hidden tests, keys)."""
-    names = [p.name for p in sorted(project.assignments.iterdir()) if p.is_dir()]
-    notebooks = [nb for name in names for nb in load_assignment(project, name).notebooks.values()]
-    trusted = sorted(p for p in project.autograders.rglob("*") if p.is_file())
-    return [f.text for f in forbidden_fragments(notebooks, trusted_files=trusted)]
-
-
-def test_every_assignment_contributes_secrets(real_project):
+def test_every_assignment_contributes_secrets(real_project, secret_fragments):
     """Does the scan know a secret from each assignment's solutions and hidden tests?"""
-    fragments = secret_fragments(real_project)
+    fragments = secret_fragments
     for folder in sorted(real_project.autograders.iterdir()):
         hidden = (folder / "hidden_tests.py").read_text()
         assert any(f in hidden for f in fragments), f"no hidden-test fragment from {folder.name}"
