@@ -4,7 +4,8 @@ Run on demand (not part of the test suite), once, on an otherwise quiet machine:
 
     /work/venv/bin/python benchmarks/bench_autograde.py [--submissions 40] [--workers N]
 
-It builds the real course (``bpscare.build``), writes ``--submissions`` learner submissions of
+It builds the real course (``bpscare.authoring.build``), writes ``--submissions`` learner
+submissions of
 a01-screening (the demo's profile mix: complete, partly right, a documented misconception,
 blank), copies the course twice, and grades one copy with nbgrader's own autograde and the other
 with the bpscare engine. Each engine runs as the ``bpscare autograde`` command in a fresh process
@@ -31,8 +32,8 @@ from pathlib import Path
 
 import nbformat
 
-from bpscare import submissions
-from bpscare.build import Project, build
+from bpscare.authoring import simulated_submissions
+from bpscare.authoring.build import Project, build
 from bpscare.demo import PROFILE_WEIGHTS, PROFILES
 from bpscare.nbgrader_course import ensure_tools_on_path
 
@@ -48,11 +49,11 @@ def make_submissions(course: Path, count: int, seed: int) -> dict[str, str]:
     rng = random.Random(seed)
     release = nbformat.read(str(course / "release" / ASSIGNMENT / NOTEBOOK), as_version=4)
     source = nbformat.read(str(course / "source" / ASSIGNMENT / NOTEBOOK), as_version=4)
-    mistakes = submissions.load_misconceptions(
+    mistakes = simulated_submissions.load_misconceptions(
         REPO / "autograders" / ASSIGNMENT / "misconceptions.yaml"
     )
-    ids = list(submissions.answer_cells(release))
-    solution = submissions.SOLUTION_ANSWER
+    ids = list(simulated_submissions.answer_cells(release))
+    solution = simulated_submissions.SOLUTION_ANSWER
     made = {}
     due = dt.datetime(2027, 2, 15, 17, tzinfo=dt.UTC)
     for index in range(count):
@@ -69,8 +70,10 @@ def make_submissions(course: Path, count: int, seed: int) -> dict[str, str]:
         else:
             answers = {}
         learner = f"learner-{index + 1:03d}"
-        nb = submissions.fill_release(release, source, answers, reflection="My reflection.")
-        submissions.write_submission(
+        nb = simulated_submissions.fill_release(
+            release, source, answers, reflection="My reflection."
+        )
+        simulated_submissions.write_submission(
             course, learner, ASSIGNMENT, {NOTEBOOK: nb}, due - dt.timedelta(hours=index + 1)
         )
         made[learner] = profile

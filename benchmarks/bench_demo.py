@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bpscare.build import Project
+from bpscare.authoring.build import Project
 from bpscare.demo import run_demo
 from bpscare.nbgrader_course import ensure_tools_on_path
 

@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from playwright.sync_api import sync_playwright
 
-    from bpscare.build import Project, build
+    from bpscare.authoring.build import Project, build
 
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
     with tempfile.TemporaryDirectory(prefix="bench-preheat-") as tmp:

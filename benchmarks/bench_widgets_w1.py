@@ -15,8 +15,8 @@ import functools
 
 from widget_timing import run_suites, setter, take, time_ms
 
-from bpscare.cases import case_ids, question_bank
-from bpscare.transcripts import load_transcript, transcript_ids
+from bpscare.clinical.cases import case_ids, question_bank
+from bpscare.clinical.transcripts import load_transcript, transcript_ids
 from bpscare.widgets.formulation_grid import FormulationGridView
 from bpscare.widgets.interruption_timeline import InterruptionTimelineView
 from bpscare.widgets.screener import ScreenerView

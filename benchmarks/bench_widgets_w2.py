@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from widget_timing import run_suites, setter, take
 
-from bpscare.cases import case_ids
+from bpscare.clinical.cases import case_ids
 from bpscare.widgets.care_plan_builder import CarePlanBuilder
 from bpscare.widgets.communication_tools import (
     CommunicationPreferencesView,

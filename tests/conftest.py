@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bpscare.build import Project, build
-from bpscare.build import secret_fragments as course_secret_fragments
+from bpscare.authoring.build import Project, build
+from bpscare.authoring.build import secret_fragments as course_secret_fragments
 from bpscare.nbgrader_course import ensure_tools_on_path
 
 pytest_plugins = ["support.postgres", "support.browser"]

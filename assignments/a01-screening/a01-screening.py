@@ -67,7 +67,7 @@ def phq9_total(responses):
 
 # %% grading="tests" grade_id="a01_q1_phq9_total_tests" points=3 competencies="ACGME-MK EPA-03"
 """Does phq9_total add nine answered items and prorate one or two missing ones?"""
-from bpscare.checks import Checks
+from bpscare.api import Checks
 
 checks = Checks(points=3, title="Part 1, PHQ-9 total")
 checks.equal(
@@ -123,7 +123,7 @@ def gad7_band(total):
 
 # %% grading="tests" grade_id="a01_q2_bands_tests" points=3 competencies="ACGME-MK EPA-03"
 """Do phq9_band and gad7_band use the published cut points 5, 10, 15 (and 20)?"""
-from bpscare.checks import Checks
+from bpscare.api import Checks
 
 checks = Checks(points=3, title="Part 2, severity bands")
 checks.equal(lambda: phq9_band(0), "minimal", 1, "A PHQ-9 total of 0 is 'minimal'.")
@@ -157,7 +157,7 @@ def needs_safety_assessment(responses):
 
 # %% grading="tests" grade_id="a01_q3_safety_tests" points=2 competencies="ACGME-PC EPA-10"
 """Does needs_safety_assessment follow the item-9 rule whatever the total?"""
-from bpscare.checks import Checks
+from bpscare.api import Checks
 
 checks = Checks(points=2, title="Part 3, item-9 safety rule")
 checks.equal(
@@ -174,7 +174,7 @@ checks.result()
 # ## Part 4 — Check your rules against the library
 #
 # The course library scores every PHQ-family screener by the published rules. Use
-# `bpscare.instruments.score` to score Ms. Rivera's GAD-7 answers below, and store the band
+# `bpscare.api.score_screener` to score Ms. Rivera's GAD-7 answers below, and store the band
 # in `rivera_gad7_band` and whether the screen is positive (total of 10 or more) in
 # `rivera_gad7_positive`. Then make sure your own `gad7_band` agrees.
 
@@ -182,18 +182,18 @@ checks.result()
 rivera_gad7 = [2, 2, 1, 2, 1, 1, 2]
 
 # %% grading="answer" grade_id="a01_q4_library"
-from bpscare.instruments import score
+from bpscare.api import score_screener
 
 ### BEGIN SOLUTION
 # LEAK-CANARY a01_q4
-rivera = score("gad7", rivera_gad7)
+rivera = score_screener("gad7", rivera_gad7)
 rivera_gad7_band = rivera.band
 rivera_gad7_positive = rivera.positive
 ### END SOLUTION
 
 # %% grading="tests" grade_id="a01_q4_library_tests" points=2 competencies="ACGME-MK EPA-03"
 """Are Ms. Rivera's GAD-7 band and screen result right, and do they match gad7_band?"""
-from bpscare.checks import Checks
+from bpscare.api import Checks
 
 checks = Checks(points=2, title="Part 4, library check")
 checks.that(
@@ -226,6 +226,6 @@ checks.result()
 # that zip to your course page in the LMS. On JupyterHub, use the Assignments tab instead.
 
 # %%
-from bpscare.widgets.submit import submit_button
+from bpscare.api import submit_button
 
 submit_button("a01-screening")

@@ -96,14 +96,14 @@ rahman_findings = {
 #   `"ask-item-9-in-person-today"` when item 9 was skipped (a blank never rules risk out);
 #   `"no-item-9-action"` when item 9 is 0.
 #
-# You may use `bpscare.instruments.score("phq9", responses)` for the total and band, or write
+# You may use `score_screener("phq9", responses)` (from `bpscare.api`) for the total and band, or write
 # the rules yourself (Assignment 1). Then store Ms. Rahman's summary in `rahman_summary`.
 
 # %% grading="readonly" grade_id="a02_q1_actions"
 ITEM9_ACTIONS = ("assess-suicide-risk-today", "ask-item-9-in-person-today", "no-item-9-action")
 
 # %% grading="answer" grade_id="a02_q1_screen"
-from bpscare.instruments import score
+from bpscare.api import score_screener
 
 
 def screen_summary(responses):
@@ -119,7 +119,7 @@ def screen_summary(responses):
         action = "no-item-9-action"
     if sum(r is None for r in responses) > 2:
         return {"total": None, "band": None, "action": action}
-    result = score("phq9", list(responses))
+    result = score_screener("phq9", list(responses))
     return {"total": result.total, "band": result.band, "action": action}
     ### END SOLUTION
 
@@ -131,7 +131,7 @@ rahman_summary = screen_summary(rahman_phq9)
 
 # %% grading="tests" grade_id="a02_q1_screen_tests" points=3 competencies="ACGME-MK ACGME-PC EPA-03 EPA-10"
 """Does screen_summary prorate a gap, band the total and choose the right item-9 action?"""
-from bpscare.checks import Checks
+from bpscare.api import Checks
 
 checks = Checks(points=3, title="Part 1, PHQ-9 with a gap")
 checks.equal(
@@ -157,7 +157,7 @@ checks.result()
 # listing the same placement twice keeps one copy. An unknown P or domain is a `ValueError`
 # whose message names the bad value.
 #
-# This is the same nested form as `bpscare.formulation.Formulation.to_dict()`; you may use it to
+# This is the same nested form as `bpscare.api.Formulation.to_dict()`; you may use it to
 # check your work, but write the function yourself.
 
 
@@ -181,7 +181,7 @@ def grid_from_placements(placements):
 
 # %% grading="tests" grade_id="a02_q2_grid_tests" points=3 competencies="ACGME-MK EPA-02"
 """Does grid_from_placements return all twelve cells, sorted, and reject unknown names?"""
-from bpscare.checks import Checks
+from bpscare.api import Checks
 
 checks = Checks(points=3, title="Part 2, grid from placements")
 checks.equal(
@@ -207,7 +207,7 @@ checks.result()
 # - recall = correct placements ÷ expert placements (`None` if the expert grid is empty);
 # - f1 = 2 × correct ÷ (learner placements + expert placements), and 1.0 when both are empty.
 #
-# These are the rules of `bpscare.formulation.compare` (see its docstring): check your function
+# These are the rules of `bpscare.clinical.formulation.compare` (see its docstring): check your function
 # against `compare(Formulation.from_dict(learner), Formulation.from_dict(expert))`.
 
 
@@ -232,7 +232,7 @@ def grid_agreement(learner, expert):
 
 # %% grading="tests" grade_id="a02_q3_agreement_tests" points=3 competencies="ACGME-MK EPA-02"
 """Does grid_agreement count placements over the whole grid, as compare() does?"""
-from bpscare.checks import Checks
+from bpscare.api import Checks
 
 checks = Checks(points=3, title="Part 3, agreement between grids")
 checks.equal(
@@ -269,7 +269,7 @@ checks.result()
 # gives public checks only (it never sees the expert grid). Press Save when you are done.
 from types import SimpleNamespace
 
-from bpscare.widgets.formulation_grid import FormulationGridView
+from bpscare.api import FormulationGridView
 
 rahman_case = SimpleNamespace(
     title="Aisha Rahman: knee pain five months after a fall at work",
@@ -282,7 +282,7 @@ FormulationGridView(
 )
 
 # %% grading="answer" grade_id="a02_q4_formulation"
-from bpscare.answers import save_answer
+from bpscare.api import save_answer
 
 ### BEGIN SOLUTION
 # LEAK-CANARY a02_q4
@@ -309,14 +309,13 @@ save_answer("a02_formulation", rahman_grid, kind="formulation")
 
 # %% grading="readonly" grade_id="a02_q4_saved"
 # Reads your saved grid (from the widget or the cell above) as plain data for the graded cell.
-from bpscare.answers import load_answer
+from bpscare.api import load_answer
 
 rahman_saved_grid = load_answer("a02_formulation", kind="formulation")
 
 # %% grading="tests" grade_id="a02_q4_formulation_tests" points=5 competencies="ACGME-PC ACGME-MK EPA-01 EPA-02"
 """Does the saved formulation place each of Ms. Rahman's findings where it does its work?"""
-from bpscare.checks import Checks
-from bpscare.formulation import Formulation
+from bpscare.api import Checks, Formulation
 
 
 def saved_grid():
@@ -377,6 +376,6 @@ checks.result()
 # that zip to your course page in the LMS. On JupyterHub, use the Assignments tab instead.
 
 # %%
-from bpscare.widgets.submit import submit_button
+from bpscare.api import submit_button
 
 submit_button("a02-bps-assessment")

@@ -29,13 +29,13 @@
 # implicit bias: Cooper et al., *Am J Public Health* 2012;102:979–987. Stigmatizing language in
 # notes: Sun et al., *Health Aff* 2022;41:203–211; Park et al., *JAMA Netw Open* 2021.
 #
-# The cohort is synthetic (`bpscare.disparities.generate_ed_cohort`): no row is a real person,
+# The cohort is synthetic (`bpscare.api.generate_ed_cohort`): no row is a real person,
 # and the group labels stand for recorded race and ethnicity, not for biology.
 
 # %% grading="readonly" grade_id="a03_data"
 import pandas as pd
 
-from bpscare.disparities import generate_ed_cohort
+from bpscare.api import generate_ed_cohort
 
 ed = generate_ed_cohort(n=4000, seed=2027)
 ed.head()
@@ -72,7 +72,7 @@ black_white_counts = (
 
 # %% grading="tests" grade_id="a03_q1_rates_tests" points=3 competencies="ACGME-MK ACGME-PBLI EPA-07"
 """Are the analgesia rates computed within each group, and is the 2 x 2 table laid out right?"""
-from bpscare.checks import Checks
+from bpscare.api import Checks
 
 checks = Checks(points=3, title="Part 1, rates by group")
 checks.equal(
@@ -97,7 +97,7 @@ checks.result()
 #
 # Write `risk_ratio_ci(a, b, c, d)` and `odds_ratio_ci(a, b, c, d)`, each returning a tuple
 # `(estimate, lower, upper)` of floats. You may assume no cell is 0. Then compare your answers
-# with `bpscare.disparities.risk_ratio_from_counts` and `odds_ratio_from_counts`.
+# with `bpscare.clinical.disparities.risk_ratio_from_counts` and `odds_ratio_from_counts`.
 
 # %% grading="answer" grade_id="a03_q2_ratios"
 import math
@@ -127,7 +127,7 @@ def odds_ratio_ci(a, b, c, d):
 
 # %% grading="tests" grade_id="a03_q2_ratios_tests" points=4 competencies="ACGME-MK ACGME-PBLI EPA-07"
 """Do risk_ratio_ci and odds_ratio_ci give the Katz and Woolf 95 % intervals?"""
-from bpscare.checks import Checks
+from bpscare.api import Checks
 
 checks = Checks(points=4, title="Part 2, risk ratio and odds ratio")
 checks.equal(
@@ -152,7 +152,7 @@ checks.result()
 # Write `mh_odds_ratio(tables)` for a list of `(a, b, c, d)` tuples (skip a stratum with
 # n = 0). Then store in `ed_mh_or` the Mantel–Haenszel odds ratio of analgesia for Black versus
 # White patients, stratified by `pain_category`. You can check it with
-# `bpscare.disparities.stratified_odds_ratio`.
+# `bpscare.clinical.disparities.stratified_odds_ratio`.
 
 
 # %% grading="answer" grade_id="a03_q3_mantel_haenszel"
@@ -184,7 +184,7 @@ ed_mh_or = mh_odds_ratio(strata)
 
 # %% grading="tests" grade_id="a03_q3_mantel_haenszel_tests" points=3 competencies="ACGME-MK ACGME-PBLI EPA-07"
 """Does mh_odds_ratio weight each stratum as Mantel and Haenszel did?"""
-from bpscare.checks import Checks
+from bpscare.api import Checks
 
 checks = Checks(points=3, title="Part 3, Mantel-Haenszel odds ratio")
 checks.equal(
@@ -221,7 +221,7 @@ interpretation_choice = "B"
 
 # %% grading="tests" grade_id="a03_q4_interpretation_tests" points=2 competencies="ACGME-MK ACGME-PBLI EPA-07"
 """Is the odds ratio reported as an odds ratio, for patients with the same pain?"""
-from bpscare.checks import Checks
+from bpscare.api import Checks
 
 checks = Checks(points=2, title="Part 4, interpretation")
 checks.that(
@@ -250,10 +250,10 @@ checks.result()
 #
 # Then write `clinician_talk_ratio(frame)`: the total speaking time (`end − start`) of speaker
 # `"C"` divided by that of speaker `"P"` (other speakers are left out). The library has both
-# metrics in `bpscare.transcripts`; use them to check yourself, not as your answer.
+# metrics in `bpscare.clinical.transcripts`; use them to check yourself, not as your answer.
 
 # %% grading="readonly" grade_id="a03_q5_data"
-from bpscare.transcripts import load_transcript
+from bpscare.api import load_transcript
 
 
 def transcript_frame(transcript_id):
@@ -296,7 +296,7 @@ def clinician_talk_ratio(frame):
 
 # %% grading="tests" grade_id="a03_q5_transcript_tests" points=3 competencies="ACGME-ICS ACGME-MK EPA-07"
 """Is the interruption timed from the patient's opening, and is talk time clinician over patient?"""
-from bpscare.checks import Checks
+from bpscare.api import Checks
 
 checks = Checks(points=3, title="Part 5, interruptions and talk time")
 checks.equal(
@@ -325,7 +325,7 @@ checks.result()
 # one negative descriptor. Rewrite the triage note below in `rewritten_note` (a string) so that it
 # keeps every clinical fact — this is her **sixth** emergency visit this year, she rates her
 # low back pain **10/10**, she has not continued **physical therapy**, and she drinks no alcohol —
-# without any term from the course list (`bpscare.language.scan_text(text)` returns the terms it
+# without any term from the course list (`bpscare.api.scan_text(text)` returns the terms it
 # finds, with suggested alternatives). Describe, don't judge: say what happened and, where you
 # know it, why.
 
@@ -336,7 +336,7 @@ original_note = (
 )
 
 # %% grading="answer" grade_id="a03_q6_rewrite"
-from bpscare.language import scan_text
+from bpscare.api import scan_text
 
 ### BEGIN SOLUTION
 # LEAK-CANARY a03_q6
@@ -351,7 +351,7 @@ scan_text(rewritten_note)
 
 # %% grading="tests" grade_id="a03_q6_rewrite_tests" points=3 competencies="ACGME-ICS ACGME-PROF EPA-05"
 """Is the rewritten note free of flagged terms while keeping the clinical facts?"""
-from bpscare.checks import Checks
+from bpscare.api import Checks
 
 checks = Checks(points=3, title="Part 6, rewriting the note")
 checks.that(
@@ -385,6 +385,6 @@ checks.result()
 # that zip to your course page in the LMS. On JupyterHub, use the Assignments tab instead.
 
 # %%
-from bpscare.widgets.submit import submit_button
+from bpscare.api import submit_button
 
 submit_button("a03-bias-evidence")

@@ -57,7 +57,7 @@ def cohen_kappa(a, b):
 
 # %% grading="tests" grade_id="a04_q1_kappa_tests" points=3 competencies="ACGME-MK ACGME-ICS"
 """Does cohen_kappa correct the observed agreement for chance?"""
-from bpscare.checks import Checks
+from bpscare.api import Checks
 
 checks = Checks(points=3, title="Part 1, Cohen's kappa")
 checks.equal(
@@ -199,8 +199,7 @@ haidari_utterances = [
 # The annotator, in practice mode. The transcript object below carries the placeholder code
 # "other" on every line only because the Transcript model needs one; it is NOT the expert
 # coding, and practice mode never reads it.
-from bpscare.transcripts import transcript_from_dict
-from bpscare.widgets.transcript_annotator import TranscriptAnnotatorView
+from bpscare.api import TranscriptAnnotatorView, transcript_from_dict
 
 haidari_visit = transcript_from_dict(
     {
@@ -229,7 +228,7 @@ TranscriptAnnotatorView(
 )
 
 # %% grading="answer" grade_id="a04_q2_coding"
-from bpscare.answers import save_answer
+from bpscare.api import save_answer
 
 ### BEGIN SOLUTION
 # LEAK-CANARY a04_q2
@@ -263,13 +262,13 @@ save_answer("a04_transcript_codes", haidari_answer, kind="transcript_codes")
 
 # %% grading="readonly" grade_id="a04_q2_saved"
 # Reads your saved coding (from the widget or the cell above) as plain data for the graded cell.
-from bpscare.answers import load_answer
+from bpscare.api import load_answer
 
 haidari_saved_coding = load_answer("a04_transcript_codes", kind="transcript_codes")
 
 # %% grading="tests" grade_id="a04_q2_coding_tests" points=5 competencies="ACGME-ICS ACGME-PC EPA-01 EPA-06 IPEC-C"
 """How well does the saved coding agree with the expert coding of Ms. Haidari's visit?"""
-from bpscare.checks import Checks
+from bpscare.api import Checks
 
 
 def saved_codes():
@@ -331,7 +330,7 @@ closing_labels = {
 
 # %% grading="tests" grade_id="a04_q3_closing_tests" points=3 competencies="ACGME-ICS ACGME-PC IPEC-C"
 """Are teach-back and safety-netting told apart from yes/no checks and vague reassurance?"""
-from bpscare.checks import Checks
+from bpscare.api import Checks
 
 checks = Checks(points=3, title="Part 3, teach-back and safety-netting")
 checks.that(
@@ -381,7 +380,7 @@ def natural_frequencies(baseline_per_100, relative_risk_reduction):
 
 # %% grading="tests" grade_id="a04_q4_frequencies_tests" points=3 competencies="ACGME-ICS ACGME-MK EPA-11"
 """Does natural_frequencies turn a relative reduction into absolute numbers and an NNT?"""
-from bpscare.checks import Checks
+from bpscare.api import Checks
 
 checks = Checks(points=3, title="Part 4, natural frequencies")
 checks.equal(
@@ -415,6 +414,6 @@ checks.result()
 # that zip to your course page in the LMS. On JupyterHub, use the Assignments tab instead.
 
 # %%
-from bpscare.widgets.submit import submit_button
+from bpscare.api import submit_button
 
 submit_button("a04-communication")

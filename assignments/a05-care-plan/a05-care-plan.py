@@ -26,7 +26,7 @@
 # response: 25 % up to 50 % (ICSI adult depression guideline; NCQA HEDIS DRR-E). Care-manager
 # follow-up within 4 weeks and psychiatric consultation at weeks 8–12 for people who have not
 # improved, where "improved" means PHQ-9 below 10 or at least a 50 % reduction: Bao et al.,
-# *Psychiatr Serv* 2016;67:418–424. Care-plan checks: `bpscare.careplan.check_plan` (its
+# *Psychiatr Serv* 2016;67:418–424. Care-plan checks: `bpscare.api.check_plan` (its
 # docstring lists each rule and its source).
 
 # %% [markdown]
@@ -42,7 +42,7 @@
 #
 # Exactly 50 % is a response and exactly 25 % a partial response. To avoid rounding trouble,
 # compare without dividing (for example `2 * (baseline - current) >= baseline`). You can check
-# your function against `bpscare.registry.classify_change`.
+# your function against `bpscare.api.classify_change`.
 
 
 # %% grading="answer" grade_id="a05_q1_outcome"
@@ -63,7 +63,7 @@ def phq9_outcome(baseline, current):
 
 # %% grading="tests" grade_id="a05_q1_outcome_tests" points=3 competencies="ACGME-PBLI ACGME-SBP ACGME-MK"
 """Does phq9_outcome apply the remission, response and partial-response rules in order?"""
-from bpscare.checks import Checks
+from bpscare.api import Checks
 
 checks = Checks(points=3, title="Part 1, PHQ-9 outcomes")
 checks.equal(
@@ -147,7 +147,7 @@ def review_flags(scores):
 
 # %% grading="tests" grade_id="a05_q2_flags_tests" points=3 competencies="ACGME-SBP ACGME-PBLI IPEC-TT"
 """Does review_flags find missed follow-up and people not improving after 8 weeks?"""
-from bpscare.checks import Checks
+from bpscare.api import Checks
 
 checks = Checks(points=3, title="Part 2, case-review flags")
 checks.that(
@@ -180,18 +180,17 @@ checks.result()
 # your saved plan is then graded against what an integrated team would include for her: who is
 # on the team, referrals, non-drug interventions, her red flags, how soon you follow up, what
 # you measure, and how the plan meets her access barriers. If the widget does not load, build a
-# `bpscare.careplan.CarePlan` in the answer cell and save `plan.to_dict()` with
+# `bpscare.api.CarePlan` in the answer cell and save `plan.to_dict()` with
 # `save_answer("a05_care_plan", ..., kind="care_plan")`. Either way, remove the
 # `raise NotImplementedError()` line.
 
 # %%
-from bpscare.widgets.care_plan_builder import care_plan_builder
+from bpscare.api import care_plan_builder
 
 care_plan_builder(None, answer_name="a05_care_plan", practice=True)
 
 # %% grading="answer" grade_id="a05_q3_care_plan"
-from bpscare.answers import save_answer
-from bpscare.careplan import CarePlan, FollowUp, Referral, SafetyNet, SmartGoal, TeamMember
+from bpscare.api import CarePlan, FollowUp, Referral, SafetyNet, SmartGoal, TeamMember, save_answer
 
 ### BEGIN SOLUTION
 # LEAK-CANARY a05_q3
@@ -252,14 +251,13 @@ save_answer("a05_care_plan", rahman_plan.to_dict(), kind="care_plan")
 
 # %% grading="readonly" grade_id="a05_q3_saved"
 # Reads your saved plan (from the builder or the cell above) as plain data for the graded cell.
-from bpscare.answers import load_answer
+from bpscare.api import load_answer
 
 rahman_saved_plan = load_answer("a05_care_plan", kind="care_plan")
 
 # %% grading="tests" grade_id="a05_q3_care_plan_tests" points=6 competencies="ACGME-SBP ACGME-PC EPA-09 IPEC-RR IPEC-TT IPEC-C"
 """Does the saved care plan meet the completeness checks and what Ms. Rahman's care needs?"""
-from bpscare.careplan import CarePlan, check_plan, red_flag_matches
-from bpscare.checks import Checks
+from bpscare.api import CarePlan, Checks, check_plan, red_flag_matches
 
 
 def saved_plan():
@@ -309,6 +307,6 @@ checks.result()
 # that zip to your course page in the LMS. On JupyterHub, use the Assignments tab instead.
 
 # %%
-from bpscare.widgets.submit import submit_button
+from bpscare.api import submit_button
 
 submit_button("a05-care-plan")

@@ -1,7 +1,7 @@
 # Hidden checks for a01-screening. Trusted: never shipped to learners.
 # Each cell is inserted by `bpscare build` into the "### BEGIN HIDDEN TESTS" block of the tests
 # cell with the same grade_id. The expected values come from the published rules (see the
-# assignment's Sources) and are checked against `bpscare.instruments.score` in the library tests.
+# assignment's Sources) and are checked against `bpscare.clinical.instruments.score` in the library tests.
 
 # %% grade_id="a01_q1_phq9_total_tests"
 # LEAK-CANARY a01_q1_hidden

@@ -100,9 +100,9 @@ checks.equal(
 def a03_frame(transcript_id):
     import pandas
 
-    from bpscare import transcripts
+    from bpscare.api import load_transcript
 
-    utterances = transcripts.load_transcript(transcript_id).utterances
+    utterances = load_transcript(transcript_id).utterances
     return pandas.DataFrame([u.to_dict() for u in utterances])
 
 

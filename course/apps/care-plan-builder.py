@@ -12,6 +12,6 @@
 # background.
 
 # %%
-from bpscare.apps import build_care_plan_app
+from bpscare.api import build_care_plan_app
 
 build_care_plan_app()

@@ -12,6 +12,6 @@
 # background.
 
 # %%
-from bpscare.apps import build_communication_app
+from bpscare.api import build_communication_app
 
 build_communication_app()

@@ -12,6 +12,6 @@
 # background.
 
 # %%
-from bpscare.apps import build_disparity_app
+from bpscare.api import build_disparity_app
 
 build_disparity_app()

@@ -12,6 +12,6 @@
 # explain the background.
 
 # %%
-from bpscare.apps import build_formulation_app
+from bpscare.api import build_formulation_app
 
 build_formulation_app()

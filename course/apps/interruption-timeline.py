@@ -11,6 +11,6 @@
 # comes from public checks only; the lessons in the learner edition explain the background.
 
 # %%
-from bpscare.apps import build_interruption_app
+from bpscare.api import build_interruption_app
 
 build_interruption_app()

@@ -12,6 +12,6 @@
 # background.
 
 # %%
-from bpscare.apps import build_language_app
+from bpscare.api import build_language_app
 
 build_language_app()

@@ -12,6 +12,6 @@
 # background.
 
 # %%
-from bpscare.apps import build_registry_app
+from bpscare.api import build_registry_app
 
 build_registry_app()

@@ -12,6 +12,6 @@
 # background.
 
 # %%
-from bpscare.apps import build_screener_app
+from bpscare.api import build_screener_app
 
 build_screener_app()

@@ -11,6 +11,6 @@
 # and comes from public checks only; the lessons in the learner edition explain the background.
 
 # %%
-from bpscare.apps import build_trust_app
+from bpscare.api import build_trust_app
 
 build_trust_app()

@@ -12,6 +12,6 @@
 # background.
 
 # %%
-from bpscare.apps import build_virtual_patient_app
+from bpscare.api import build_virtual_patient_app
 
 build_virtual_patient_app()

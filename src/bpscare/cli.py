@@ -152,7 +152,7 @@ def _say(message: str) -> None:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from bpscare.build import build, find_project, update_live_course
+    from bpscare.authoring.build import build, find_project, update_live_course
 
     project = find_project(args.project)
     result = build(project, args.out, progress=_say)
@@ -169,7 +169,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from bpscare.build import find_project
+    from bpscare.authoring.build import find_project
     from bpscare.validate import validate
 
     report = validate(find_project(args.project), args.out, engine=args.engine, progress=_say)
@@ -185,7 +185,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from bpscare.build import find_project
+    from bpscare.authoring.build import find_project
     from bpscare.demo import run_demo
 
     if args.learners < 1:
@@ -213,7 +213,7 @@ def _cmd_autograde(args: argparse.Namespace) -> int:
 
     course = require_course(args.course)
     if args.engine == "nbgrader":
-        from bpscare.grading_backend import autograde_students
+        from bpscare.grading.backend import autograde_students
 
         students = args.student or submitted_students(course, args.assignment)
         errors = autograde_students(course, args.assignment, students, engine="nbgrader")
@@ -241,7 +241,8 @@ def _cmd_autograde(args: argparse.Namespace) -> int:
 
 
 def _cmd_feedback(args: argparse.Namespace) -> int:
-    from bpscare.nbgrader_course import generate_feedback, require_course
+    from bpscare.grading.feedback import generate_feedback
+    from bpscare.nbgrader_course import require_course
 
     course = require_course(args.course)
     generate_feedback(course, args.assignment, args.student)
@@ -263,7 +264,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_pack(args: argparse.Namespace) -> int:
-    from bpscare.submission_zip import pack_submission
+    from bpscare.grading.submission_zip import pack_submission
 
     path = pack_submission(args.folder, args.learner, out=args.out)
     print(f"packed {path}; upload this zip to your course's LMS assignment")
@@ -271,8 +272,8 @@ def _cmd_pack(args: argparse.Namespace) -> int:
 
 
 def _cmd_collect(args: argparse.Namespace) -> int:
+    from bpscare.grading.submission_zip import collect_zips
     from bpscare.nbgrader_course import require_course
-    from bpscare.submission_zip import collect_zips
 
     result = collect_zips(require_course(args.course), args.assignment, args.zips, force=args.force)
     print(result.summary())
@@ -311,8 +312,8 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
     import tempfile
     import time
 
+    from bpscare.apps.program_dashboard import write_dashboard_app
     from bpscare.serve import app_url, start_voila, stop_voila
-    from bpscare.widgets.program_dashboard import write_dashboard_app
 
     reports: dict[str, Path] = {}
     for spec in args.reports:

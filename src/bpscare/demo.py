@@ -19,11 +19,13 @@ from pathlib import Path
 
 import nbformat
 
-from bpscare import nbgrader_course, submissions
-from bpscare.build import Project, build, load_assignment, update_live_course
-from bpscare.grading_backend import autograde_students
+from bpscare import nbgrader_course
+from bpscare.authoring import simulated_submissions
+from bpscare.authoring.build import Project, build, load_assignment, update_live_course
+from bpscare.grading.backend import autograde_students
+from bpscare.grading.feedback import generate_feedback
+from bpscare.grading.submission_zip import collect_zips, pack_submission
 from bpscare.progress import event_bar
-from bpscare.submission_zip import collect_zips, pack_submission
 
 PROFILES = ("complete", "partly right", "misconception", "blank")
 PROFILE_WEIGHTS = (0.4, 0.25, 0.25, 0.1)
@@ -142,7 +144,7 @@ def run_demo(
 
     t0 = step("generating learner-safe feedback")
     for name in built.assignments:
-        nbgrader_course.generate_feedback(course, name)
+        generate_feedback(course, name)
     timings["feedback"] = time.perf_counter() - t0
 
     t0 = step("writing the program report")
@@ -170,7 +172,7 @@ def _submit_cohort(
     releases = {
         nb: nbformat.read(str(release_dir / nb), as_version=4) for nb in assignment.notebooks
     }
-    misconceptions = submissions.load_misconceptions(
+    misconceptions = simulated_submissions.load_misconceptions(
         project.autograders / name / "misconceptions.yaml"
     )
     zips = []
@@ -183,10 +185,10 @@ def _submit_cohort(
         mistake = rng.choice(misconceptions) if profile == "misconception" else None
         notebooks = {}
         for nb_name, source in assignment.notebooks.items():
-            ids_in_nb = list(submissions.answer_cells(releases[nb_name]))
+            ids_in_nb = list(simulated_submissions.answer_cells(releases[nb_name]))
             answers = _answers_for(profile, ids_in_nb, mistake, rng)
             reflection = None if profile == "blank" else rng.choice(REFLECTIONS)
-            notebooks[nb_name] = submissions.fill_release(
+            notebooks[nb_name] = simulated_submissions.fill_release(
                 releases[nb_name], source, answers, reflection
             )
         if learner == late_learner:
@@ -204,7 +206,7 @@ def _submit_cohort(
 
 
 def _answers_for(profile: str, grade_ids: list[str], mistake, rng: random.Random) -> dict:
-    solution = submissions.SOLUTION_ANSWER
+    solution = simulated_submissions.SOLUTION_ANSWER
     if profile == "complete":
         return dict.fromkeys(grade_ids, solution)
     if profile == "blank":

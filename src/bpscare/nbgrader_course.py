@@ -2,8 +2,8 @@
 
 Loads the course's own ``nbgrader_config.py`` (as ``nbgrader`` would when run in that folder),
 runs nbgrader's steps in-process through ``NbGraderAPI`` and turns their captured failures into
-``BpscareError``. Feedback is generated with hidden tests, mark schemes and test tracebacks
-removed, because nbgrader's own feedback shows them to learners (nbgrader#917).
+``BpscareError``. It sits under every pipeline package (authoring, grading, competency) and
+imports none of them.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def generate_assignment(course_dir: Path, assignment: str) -> None:
     """Run nbgrader's generate_assignment; raise with nbgrader's own log if it fails."""
     api = open_api(course_dir)
     result = api.generate_assignment(assignment, force=True, create=True)
-    _raise_unless_success(result, f"nbgrader generate_assignment {assignment}", course_dir)
+    raise_unless_success(result, f"nbgrader generate_assignment {assignment}", course_dir)
 
 
 def set_due_date(course_dir: Path, assignment: str, due: str | None) -> None:
@@ -140,31 +140,6 @@ def autograde_with_nbgrader(
     return errors
 
 
-def generate_feedback(
-    course_dir: Path, assignment: str, students: Iterable[str] | None = None
-) -> None:
-    """Generate learner feedback HTML without hidden tests, mark schemes or test tracebacks."""
-    ensure_tools_on_path()
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.preprocessors import GetGrades
-
-    from bpscare.feedback_filter import LearnerSafeFeedback
-
-    config = load_course_config(course_dir)
-    config.NbGraderAPI.log_level = "ERROR"
-    config.GenerateFeedback.preprocessors = [
-        GetGrades,
-        LearnerSafeFeedback,
-        CSSHTMLHeaderPreprocessor,
-    ]
-    api = NbGraderAPI(config=config)
-    targets = list(students) if students is not None else [None]
-    for student in targets:
-        result = api.generate_feedback(assignment, student, force=True)
-        _raise_unless_success(result, f"nbgrader generate_feedback {assignment}", course_dir)
-
-
 def live_data_folders(course_dir: Path) -> list[Path]:
     """Return the course's folders that hold learners' work (never to be deleted by a build)."""
     return [
@@ -174,7 +149,8 @@ def live_data_folders(course_dir: Path) -> list[Path]:
     ]
 
 
-def _raise_unless_success(result: dict, what: str, course_dir: Path) -> None:
+def raise_unless_success(result: dict, what: str, course_dir: Path) -> None:
+    """Raise a one-line :class:`BpscareError` unless an nbgrader API call succeeded."""
     if not result.get("success"):
         msg = f"{what} failed: {_tail(result)}"
         raise BpscareError(msg, path=course_dir)

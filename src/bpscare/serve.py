@@ -9,7 +9,6 @@ kernel to start and the notebook to run; lessons and assignments are not preheat
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import socket
@@ -21,28 +20,6 @@ import urllib.request
 from pathlib import Path
 
 from bpscare.errors import BpscareError
-
-PREHEAT_DENYLIST = ["lessons/", "assignments/"]
-# Instructor-side JupyterLab extensions that an app page never needs; where they are installed
-# (an instructor's machine) they fail to load inside Voila and fill the console with errors.
-EXTENSION_DENYLIST = ["@jupyter/nbgrader", "jupyterlab-jupytext", "@jupyter-notebook/lab-extension"]
-
-
-def voila_settings() -> dict:
-    """The Voila configuration written to the learner edition's ``voila.json``."""
-    return {
-        "VoilaConfiguration": {
-            "strip_sources": True,
-            "show_tracebacks": False,
-            "extension_denylist": EXTENSION_DENYLIST,
-        },
-        "VoilaKernelManager": {"preheat_denylist": PREHEAT_DENYLIST},
-    }
-
-
-def write_voila_json(learner_dir: Path) -> None:
-    """Write ``voila.json`` into the learner edition (read by Voila and by Binder)."""
-    (Path(learner_dir) / "voila.json").write_text(json.dumps(voila_settings(), indent=2) + "\n")
 
 
 def voila_command(

@@ -24,9 +24,15 @@ from pathlib import Path
 
 import nbformat
 
-from bpscare import submissions
-from bpscare.build import Project, build, load_assignment, load_course_yaml, scan_learner_edition
-from bpscare.grading_backend import autograde_students, cell_outputs, cell_scores
+from bpscare.authoring import simulated_submissions
+from bpscare.authoring.build import (
+    Project,
+    build,
+    load_assignment,
+    load_course_yaml,
+    scan_learner_edition,
+)
+from bpscare.grading.backend import autograde_students, cell_outputs, cell_scores
 
 SCORE_TOLERANCE = 0.011
 SOURCE_LEARNER = "validate-source"
@@ -87,28 +93,33 @@ def _validate_assignment(project, course: Path, assignment, engine: str, report)
     now = dt.datetime.now(dt.UTC)
     learners: dict[str, dict[str, nbformat.NotebookNode]] = {}
     learners[SOURCE_LEARNER] = {
-        nb: submissions.fill_release(
+        nb: simulated_submissions.fill_release(
             releases[nb],
             source,
-            dict.fromkeys(submissions.answer_cells(releases[nb]), submissions.SOLUTION_ANSWER),
+            dict.fromkeys(
+                simulated_submissions.answer_cells(releases[nb]),
+                simulated_submissions.SOLUTION_ANSWER,
+            ),
         )
         for nb, source in assignment.notebooks.items()
     }
     learners[RELEASE_LEARNER] = dict(releases)
-    misconceptions = submissions.load_misconceptions(
+    misconceptions = simulated_submissions.load_misconceptions(
         project.autograders / name / "misconceptions.yaml"
     )
     for mis in misconceptions:
         learner = f"validate-{mis.id.replace('_', '-')}"
         notebooks = {}
         for nb_name, source in assignment.notebooks.items():
-            ids = submissions.answer_cells(releases[nb_name])
-            answers = dict.fromkeys(ids, submissions.SOLUTION_ANSWER)
+            ids = simulated_submissions.answer_cells(releases[nb_name])
+            answers = dict.fromkeys(ids, simulated_submissions.SOLUTION_ANSWER)
             answers.update({k: v for k, v in mis.answers.items() if k in ids})
-            notebooks[nb_name] = submissions.fill_release(releases[nb_name], source, answers)
+            notebooks[nb_name] = simulated_submissions.fill_release(
+                releases[nb_name], source, answers
+            )
         learners[learner] = notebooks
     for learner, notebooks in learners.items():
-        submissions.write_submission(course, learner, name, notebooks, now)
+        simulated_submissions.write_submission(course, learner, name, notebooks, now)
     errors = autograde_students(course, name, list(learners), engine=engine)
     for learner, error in errors.items():
         if error:

@@ -17,11 +17,11 @@ import pytest
 
 import bpscare.apps as apps
 from bpscare.apps.a11y import DEFAULT_IMAGE_TEXT, AccessibilityPatch, walk_widgets
-from bpscare.build import secret_fragments as course_secret_fragments
-from bpscare.cases import load_cases
-from bpscare.leakguard import MARKERS, scan_tree
-from bpscare.textnb import read_text_notebook
-from bpscare.transcripts import load_transcripts
+from bpscare.authoring.build import secret_fragments as course_secret_fragments
+from bpscare.authoring.leakguard import MARKERS, scan_tree
+from bpscare.authoring.textnb import read_text_notebook
+from bpscare.clinical.cases import load_cases
+from bpscare.clinical.transcripts import load_transcripts
 
 REPO = Path(__file__).resolve().parents[2]
 APP_SOURCES = REPO / "course" / "apps"

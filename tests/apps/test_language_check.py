@@ -11,7 +11,7 @@ from bpscare.apps.language_check import (
     language_check,
     wording_feedback,
 )
-from bpscare.language import scan_text
+from bpscare.clinical.language import scan_text
 
 
 def test_sample_note_flags_five_unquoted_terms():

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from bpscare.apps.voila_config import EXTENSION_DENYLIST, voila_settings, write_voila_json
 from bpscare.errors import BpscareError
 from bpscare.serve import (
-    EXTENSION_DENYLIST,
     _descendants,
     app_url,
     app_urls,
@@ -21,8 +21,6 @@ from bpscare.serve import (
     start_voila,
     stop_voila,
     voila_command,
-    voila_settings,
-    write_voila_json,
 )
 
 

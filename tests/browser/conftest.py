@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bpscare.build import Project, build
+from bpscare.authoring.build import Project, build
 from bpscare.serve import start_voila, stop_voila
 from support.browser import CHROMIUM
 

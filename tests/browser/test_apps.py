@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bpscare.apps import APPS
-from bpscare.leakguard import MARKERS
+from bpscare.authoring.leakguard import MARKERS
 from bpscare.serve import app_url
 
 pytestmark = pytest.mark.browser

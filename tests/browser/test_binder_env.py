@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bpscare.build import Project, build
+from bpscare.authoring.build import Project, build
 from bpscare.serve import app_url, start_voila, stop_voila
 
 pytestmark = pytest.mark.e2e

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bpscare.apps.program_dashboard import write_dashboard_app
 from bpscare.competency.report import run_report
 from bpscare.serve import app_url, start_voila, stop_voila
-from bpscare.widgets.program_dashboard import write_dashboard_app
 from support.browser import CHROMIUM
 
 pytestmark = [

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 import yaml
 
-from bpscare.build import build, update_live_course
+from bpscare.authoring.build import build, update_live_course
 from bpscare.errors import BpscareError
 
 pytestmark = pytest.mark.content

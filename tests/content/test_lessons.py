@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bpscare.cases import case_ids
-from bpscare.language import scan_text
-from bpscare.textnb import read_text_notebook
+from bpscare.authoring.textnb import read_text_notebook
+from bpscare.clinical.cases import case_ids
+from bpscare.clinical.language import scan_text
 
 REPO = Path(__file__).resolve().parents[2]
 MODULES = REPO / "modules"
@@ -375,7 +375,7 @@ def test_module_shows_a_live_widget(module, notebooks):
 def test_module_works_through_a_library_case(module, notebooks):
     code = "\n".join(code_text(notebooks[p]) for p in LESSONS if p.parent == module)
     used = re.findall(r"load_case\(\s*[\"']([^\"']+)[\"']", code)
-    assert used, f"{module.name}: no worked case (bpscare.cases.load_case)"
+    assert used, f"{module.name}: no worked case (bpscare.clinical.cases.load_case)"
     assert sorted(set(used) - set(case_ids())) == []
 
 

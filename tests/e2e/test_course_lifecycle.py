@@ -9,9 +9,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from bpscare import nbgrader_course, submissions
-from bpscare.build import build, load_assignment, update_live_course
-from bpscare.grading_backend import autograde_students, cell_scores
+from bpscare.authoring import simulated_submissions
+from bpscare.authoring.build import build, load_assignment, update_live_course
+from bpscare.grading.backend import autograde_students, cell_scores
+from bpscare.grading.feedback import generate_feedback
 
 pytestmark = pytest.mark.e2e
 
@@ -19,10 +20,12 @@ pytestmark = pytest.mark.e2e
 def submit(project, live: Path, learner: str, answers: str) -> None:
     source = load_assignment(project, "t01-tiny").notebooks["t01-tiny.ipynb"]
     release = nbformat.read(str(live / "release" / "t01-tiny" / "t01-tiny.ipynb"), as_version=4)
-    ids = submissions.answer_cells(release)
-    chosen = dict.fromkeys(ids, submissions.SOLUTION_ANSWER) if answers == "solution" else {}
-    nb = submissions.fill_release(release, source, chosen, reflection="My reflection.")
-    submissions.write_submission(
+    ids = simulated_submissions.answer_cells(release)
+    chosen = (
+        dict.fromkeys(ids, simulated_submissions.SOLUTION_ANSWER) if answers == "solution" else {}
+    )
+    nb = simulated_submissions.fill_release(release, source, chosen, reflection="My reflection.")
+    simulated_submissions.write_submission(
         live, learner, "t01-tiny", {"t01-tiny.ipynb": nb}, dt.datetime(2029, 12, 31, tzinfo=dt.UTC)
     )
 
@@ -40,7 +43,7 @@ def test_grade_feedback_rebuild_keeps_everything(tiny_project, tmp_path, engine)
     assert cell_scores(live, "t01-tiny", "learner-a")["t01_q1_double_tests"] == 2.0
     assert cell_scores(live, "t01-tiny", "learner-b")["t01_q1_double_tests"] == 0.0
 
-    nbgrader_course.generate_feedback(live, "t01-tiny")
+    generate_feedback(live, "t01-tiny")
     feedback = (live / "feedback" / "learner-b" / "t01-tiny" / "t01-tiny.html").read_text()
     assert "double(1) should be 2." in feedback  # the public check's message is shown
     assert "lambda: double(21)" not in feedback  # the hidden check's code is not shown

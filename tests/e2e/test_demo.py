@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bpscare.grading_backend import cell_scores
+from bpscare.grading.backend import cell_scores
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]

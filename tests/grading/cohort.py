@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from bpscare import submissions
+from bpscare.authoring import simulated_submissions
 
 REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "a01-screening"
@@ -26,10 +26,10 @@ SUBMITTED_AT = dt.datetime(2027, 2, 14, 9, 30, tzinfo=dt.UTC)
 
 def profiles(release: nbformat.NotebookNode) -> list[tuple[str, dict[str, str]]]:
     """Return (profile name, answers) for every profile, in a fixed order."""
-    ids = list(submissions.answer_cells(release))
-    solution = dict.fromkeys(ids, submissions.SOLUTION_ANSWER)
+    ids = list(simulated_submissions.answer_cells(release))
+    solution = dict.fromkeys(ids, simulated_submissions.SOLUTION_ANSWER)
     found = [("complete", solution), ("blank", {})]
-    for mistake in submissions.load_misconceptions(
+    for mistake in simulated_submissions.load_misconceptions(
         REPO / "autograders" / ASSIGNMENT / "misconceptions.yaml"
     ):
         found.append((mistake.id, {**solution, **mistake.answers}))
@@ -53,8 +53,10 @@ def add_cohort(course: Path, count: int, prefix: str = "learner") -> dict[str, s
     for index in range(count):
         name, answers = options[index % len(options)]
         learner = f"{prefix}-{index + 1:03d}"
-        nb = submissions.fill_release(release, source, answers, reflection="My reflection.")
-        submissions.write_submission(
+        nb = simulated_submissions.fill_release(
+            release, source, answers, reflection="My reflection."
+        )
+        simulated_submissions.write_submission(
             course,
             learner,
             ASSIGNMENT,

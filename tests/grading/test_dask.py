@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from cohort import ASSIGNMENT, add_cohort, copy_course, gradebook_scores, tree_hashes
 
-from bpscare import submissions
+from bpscare.authoring import simulated_submissions
 from bpscare.errors import BpscareError
 from bpscare.serve import free_port
 
@@ -166,10 +166,12 @@ def twin_courses(built_course, tmp_path_factory):
             ("crasher", HOSTILE_CRASH),
             ("reader", HOSTILE_READ.format(path=str(source_path))),
         ):
-            answers = dict.fromkeys(submissions.answer_cells(release), submissions.SOLUTION_ANSWER)
+            answers = dict.fromkeys(
+                simulated_submissions.answer_cells(release), simulated_submissions.SOLUTION_ANSWER
+            )
             answers["a01_q1_phq9_total"] = code
-            nb = submissions.fill_release(release, source, answers)
-            submissions.write_submission(
+            nb = simulated_submissions.fill_release(release, source, answers)
+            simulated_submissions.write_submission(
                 course,
                 learner,
                 ASSIGNMENT,

@@ -16,11 +16,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bpscare import nbgrader_course, submissions
+from bpscare import nbgrader_course
+from bpscare.authoring import simulated_submissions
 from bpscare.errors import BpscareError
 from bpscare.grading import autograde, transport
+from bpscare.grading.backend import cell_scores
+from bpscare.grading.feedback import generate_feedback
 from bpscare.grading.judge import free_names
-from bpscare.grading_backend import cell_scores
 
 A01 = "a01-screening"
 NB = f"{A01}.ipynb"
@@ -40,11 +42,11 @@ def _release_and_source(course: Path):
 
 def _submit(course: Path, learner: str, answers: dict[str, str]) -> None:
     release, source = _release_and_source(course)
-    ids = submissions.answer_cells(release)
-    chosen = dict.fromkeys(ids, submissions.SOLUTION_ANSWER)
+    ids = simulated_submissions.answer_cells(release)
+    chosen = dict.fromkeys(ids, simulated_submissions.SOLUTION_ANSWER)
     chosen.update(answers)
-    nb = submissions.fill_release(release, source, chosen, reflection="My reflection.")
-    submissions.write_submission(course, learner, A01, {NB: nb}, WHEN)
+    nb = simulated_submissions.fill_release(release, source, chosen, reflection="My reflection.")
+    simulated_submissions.write_submission(course, learner, A01, {NB: nb}, WHEN)
 
 
 def _submit_raw(course: Path, learner: str, text: str) -> None:
@@ -61,9 +63,9 @@ def _copy(built_course, dest: Path) -> Path:
 
 def _profiles(course: Path) -> dict[str, dict[str, str]]:
     release, _ = _release_and_source(course)
-    ids = list(submissions.answer_cells(release))
+    ids = list(simulated_submissions.answer_cells(release))
     found: dict[str, dict[str, str]] = {"complete": {}, "blank": dict.fromkeys(ids, "")}
-    for mistake in submissions.load_misconceptions(
+    for mistake in simulated_submissions.load_misconceptions(
         Path(__file__).resolve().parents[2] / "autograders" / A01 / "misconceptions.yaml"
     ):
         found[mistake.id.replace("_", "-")] = dict(mistake.answers)
@@ -142,10 +144,10 @@ def hostile(built_course, tmp_path_factory):
         "h-patch-checks",
         {
             "a01_q1_phq9_total": wrong_total
-            + "import bpscare.checks, math, builtins\n"
-            + "bpscare.checks.plain_equal = lambda *a, **k: True\n"
+            + "import bpscare.grading.checks, math, builtins\n"
+            + "bpscare.grading.checks.plain_equal = lambda *a, **k: True\n"
             + "math.isclose = lambda *a, **k: True\n"
-            + "bpscare.checks.Checks.result = lambda self: float(self.points)\n"
+            + "bpscare.grading.checks.Checks.result = lambda self: float(self.points)\n"
             + "print('All checks passed.')\n"
         },
     )
@@ -222,7 +224,7 @@ def test_scores_identical_to_nbgrader_on_a01(pair):
 def test_misconception_scores_are_the_published_ones(pair):
     """Do the documented misconceptions earn the points misconceptions.yaml promises?"""
     _, b, _, _ = pair
-    for mistake in submissions.load_misconceptions(
+    for mistake in simulated_submissions.load_misconceptions(
         Path(__file__).resolve().parents[2] / "autograders" / A01 / "misconceptions.yaml"
     ):
         scores = cell_scores(b, A01, f"l-{mistake.id.replace('_', '-')}")
@@ -254,7 +256,7 @@ def test_result_summary_and_totals(pair):
 def test_feedback_and_export_work_on_engine_output(pair, tmp_path):
     """Do nbgrader's feedback and CSV export run on what the engine wrote?"""
     _, b, _, _ = pair
-    nbgrader_course.generate_feedback(b, A01)
+    generate_feedback(b, A01)
     html = (b / "feedback" / "l-blank" / A01 / f"{A01}.html").read_text()
     assert "0 of 3 points" in html
     assert "LEAK-CANARY" not in html
@@ -296,13 +298,15 @@ def test_tiny_fixture_scores_identical(built_tiny, tmp_path):
         course = shutil.copytree(Path(built_tiny.out) / "course", tmp_path / name)
         release = nbformat.read(str(course / "release/t01-tiny/t01-tiny.ipynb"), as_version=4)
         source = nbformat.read(str(course / "source/t01-tiny/t01-tiny.ipynb"), as_version=4)
-        ids = submissions.answer_cells(release)
+        ids = simulated_submissions.answer_cells(release)
         for learner, chosen in (
-            ("t-solution", dict.fromkeys(ids, submissions.SOLUTION_ANSWER)),
+            ("t-solution", dict.fromkeys(ids, simulated_submissions.SOLUTION_ANSWER)),
             ("t-blank", {}),
         ):
-            nb = submissions.fill_release(release, source, chosen, reflection="Mine.")
-            submissions.write_submission(course, learner, "t01-tiny", {"t01-tiny.ipynb": nb}, WHEN)
+            nb = simulated_submissions.fill_release(release, source, chosen, reflection="Mine.")
+            simulated_submissions.write_submission(
+                course, learner, "t01-tiny", {"t01-tiny.ipynb": nb}, WHEN
+            )
         courses.append(course)
     nbgrader_course.autograde_with_nbgrader(courses[0], "t01-tiny", ["t-blank", "t-solution"])
     autograde(courses[1], "t01-tiny", workers=1)
@@ -528,7 +532,7 @@ def test_free_names_of_a_test_cell():
     import ast
 
     code = (
-        "from bpscare.checks import Checks\nchecks = Checks(points=1)\n"
+        "from bpscare.grading.checks import Checks\nchecks = Checks(points=1)\n"
         "for total in [1, 2]:\n    checks.equal(lambda total=total: band(total), 'x', 1, 'm')\n"
         "checks.result()\n"
     )

@@ -10,7 +10,8 @@ import nbformat
 import pytest
 from cohort import ASSIGNMENT, NOTEBOOK, add_cohort, copy_course, gradebook_scores, tree_hashes
 
-from bpscare import nbgrader_course, submissions
+from bpscare import nbgrader_course
+from bpscare.authoring import simulated_submissions
 from bpscare.errors import BpscareError
 from bpscare.serve import free_port
 
@@ -98,10 +99,12 @@ def pg_manual_scores(url: str) -> list:
 def add_learner(course, learner: str, q1_answer: str) -> None:
     release = nbformat.read(str(course / "release" / ASSIGNMENT / NOTEBOOK), as_version=4)
     source = nbformat.read(str(course / "source" / ASSIGNMENT / NOTEBOOK), as_version=4)
-    answers = dict.fromkeys(submissions.answer_cells(release), submissions.SOLUTION_ANSWER)
+    answers = dict.fromkeys(
+        simulated_submissions.answer_cells(release), simulated_submissions.SOLUTION_ANSWER
+    )
     answers["a01_q1_phq9_total"] = q1_answer
-    nb = submissions.fill_release(release, source, answers)
-    submissions.write_submission(
+    nb = simulated_submissions.fill_release(release, source, answers)
+    simulated_submissions.write_submission(
         course, learner, ASSIGNMENT, {NOTEBOOK: nb}, dt.datetime(2027, 2, 14, tzinfo=dt.UTC)
     )
 

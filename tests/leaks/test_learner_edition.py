@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from bpscare.build import Project, build, load_assignment, scan_learner_edition
+from bpscare.authoring.build import Project, build, load_assignment, scan_learner_edition
 from bpscare.errors import BpscareError
 
 pytestmark = pytest.mark.leak

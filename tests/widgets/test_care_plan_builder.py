@@ -8,9 +8,16 @@ import pytest
 from helpers import synced_state_text
 from w2_checks import unlabelled_controls
 
-from bpscare.answers import load_answer
-from bpscare.careplan import CarePlan, FollowUp, PlanReview, SmartGoal, TeamMember, check_plan
-from bpscare.cases import load_case
+from bpscare.clinical.careplan import (
+    CarePlan,
+    FollowUp,
+    PlanReview,
+    SmartGoal,
+    TeamMember,
+    check_plan,
+)
+from bpscare.clinical.cases import load_case
+from bpscare.grading.answers import load_answer
 from bpscare.widgets.care_plan_builder import (
     KIND,
     CarePlanBuilder,

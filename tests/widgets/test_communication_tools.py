@@ -6,14 +6,14 @@ import pytest
 from helpers import synced_state_text
 from w2_checks import unlabelled_controls
 
-from bpscare.answers import load_answer
-from bpscare.communication import (
+from bpscare.clinical.communication import (
     AidReview,
     CommunicationPreferences,
     DecisionAid,
     QuestionList,
     check_decision_aid,
 )
+from bpscare.grading.answers import load_answer
 from bpscare.widgets.communication_tools import (
     KIND_DECISION_AID,
     KIND_PREFERENCES,

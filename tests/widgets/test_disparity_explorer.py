@@ -8,14 +8,14 @@ import pytest
 from helpers import synced_state_text
 from w2_checks import unlabelled_controls
 
-from bpscare.answers import load_answer
-from bpscare.disparities import (
+from bpscare.clinical.disparities import (
     Estimate,
     generate_ed_cohort,
     odds_ratio,
     risk_ratio,
     stratified_odds_ratio,
 )
+from bpscare.grading.answers import load_answer
 from bpscare.widgets.disparity_explorer import (
     KIND,
     DisparityExplorerView,

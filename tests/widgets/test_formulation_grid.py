@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from helpers import synced_state_text
 
-from bpscare.answers import load_answer
-from bpscare.cases import load_case
-from bpscare.formulation import CELLS, Formulation, cell_label, compare
+from bpscare.clinical.cases import load_case
+from bpscare.clinical.formulation import CELLS, Formulation, cell_label, compare
+from bpscare.grading.answers import load_answer
 from bpscare.widgets.formulation_grid import (
     KIND,
     FormulationGridView,

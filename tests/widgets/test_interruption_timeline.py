@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from helpers import synced_state_text
 
-from bpscare.answers import load_answer
-from bpscare.transcripts import load_transcript, time_to_first_interruption
+from bpscare.clinical.transcripts import load_transcript, time_to_first_interruption
+from bpscare.grading.answers import load_answer
 from bpscare.widgets.interruption_timeline import (
     INTERRUPTION_MEDIAN_S,
     KIND,

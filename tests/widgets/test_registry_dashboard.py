@@ -7,13 +7,13 @@ import pytest
 from helpers import synced_state_text
 from w2_checks import unlabelled_controls
 
-from bpscare.answers import load_answer
-from bpscare.registry import (
+from bpscare.clinical.registry import (
     REASON_NO_FOLLOW_UP,
     generate_caseload,
     patient_trajectory,
     registry_status,
 )
+from bpscare.grading.answers import load_answer
 from bpscare.widgets.registry_dashboard import (
     KIND,
     RegistryDashboardView,

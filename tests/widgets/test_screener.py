@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from helpers import synced_state_text
 
-from bpscare.answers import load_answer
-from bpscare.cases import load_case
-from bpscare.instruments import INSTRUMENT_NAMES, instrument_info, score
+from bpscare.clinical.cases import load_case
+from bpscare.clinical.instruments import INSTRUMENT_NAMES, instrument_info, score
+from bpscare.grading.answers import load_answer
 from bpscare.widgets.screener import (
     INTRODUCTION_GUIDANCE,
     KIND,

@@ -7,8 +7,8 @@ import re
 import pytest
 from helpers import synced_state_text
 
-from bpscare.answers import load_answer
-from bpscare.transcripts import agreement_report, load_transcript, transcript_from_dict
+from bpscare.clinical.transcripts import agreement_report, load_transcript, transcript_from_dict
+from bpscare.grading.answers import load_answer
 from bpscare.widgets.transcript_annotator import (
     KIND,
     NOT_CODED,

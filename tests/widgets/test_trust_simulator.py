@@ -6,9 +6,9 @@ import pytest
 from helpers import synced_state_text
 from w2_checks import unlabelled_controls
 
-from bpscare import trust_model
-from bpscare.answers import load_answer
-from bpscare.trust_model import ILLUSTRATIVE_NOTE, SCENARIOS, Behaviours
+from bpscare.clinical import trust_model
+from bpscare.clinical.trust_model import ILLUSTRATIVE_NOTE, SCENARIOS, Behaviours
+from bpscare.grading.answers import load_answer
 from bpscare.widgets.trust_simulator import (
     KIND,
     TrustSimulatorView,

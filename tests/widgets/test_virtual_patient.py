@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from helpers import synced_state_text
 
-from bpscare.answers import load_answer
-from bpscare.cases import load_case, question_bank
+from bpscare.clinical.cases import load_case, question_bank
+from bpscare.grading.answers import load_answer
 from bpscare.widgets.virtual_patient import (
     KIND,
     VirtualPatientView,

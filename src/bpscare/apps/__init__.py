@@ -7,28 +7,32 @@ Binder's ``?urlpath=voila/render/apps/<name>.ipynb``) serves them with Voila.
 
 from __future__ import annotations
 
-from bpscare.apps.factories import (
-    APPS,
-    build_app,
-    build_care_plan_app,
-    build_communication_app,
-    build_disparity_app,
-    build_formulation_app,
-    build_interruption_app,
-    build_language_app,
-    build_registry_app,
-    build_screener_app,
-    build_transcript_app,
-    build_trust_app,
-    build_virtual_patient_app,
-)
-from bpscare.apps.frame import (
-    PRACTICE_NOTE,
-    TEACHING_CASE,
-    TEACHING_TRANSCRIPT,
-    AppInfo,
-    app_frame,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bpscare.apps.factories import (
+        APPS,
+        build_app,
+        build_care_plan_app,
+        build_communication_app,
+        build_disparity_app,
+        build_formulation_app,
+        build_interruption_app,
+        build_language_app,
+        build_registry_app,
+        build_screener_app,
+        build_transcript_app,
+        build_trust_app,
+        build_virtual_patient_app,
+    )
+    from bpscare.apps.frame import (
+        PRACTICE_NOTE,
+        TEACHING_CASE,
+        TEACHING_TRANSCRIPT,
+        AppInfo,
+        app_frame,
+    )
 
 __all__ = [
     "APPS",
@@ -50,3 +54,15 @@ __all__ = [
     "build_trust_app",
     "build_virtual_patient_app",
 ]
+
+_HOMES = {name: "bpscare.apps.factories" for name in __all__} | {
+    name: "bpscare.apps.frame"
+    for name in ("PRACTICE_NOTE", "TEACHING_CASE", "TEACHING_TRANSCRIPT", "AppInfo", "app_frame")
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    msg = f"module 'bpscare.apps' has no attribute {name!r}"
+    raise AttributeError(msg)

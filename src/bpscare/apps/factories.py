@@ -81,7 +81,7 @@ def build_screener_app(instrument: str = "phq9") -> widgets.Widget:
     Parameters
     ----------
     instrument
-        Instrument name known to :mod:`bpscare.instruments` (e.g. ``"phq9"``, ``"gad7"``).
+        Instrument name known to :mod:`bpscare.clinical.instruments` (e.g. ``"phq9"``, ``"gad7"``).
 
     Returns
     -------

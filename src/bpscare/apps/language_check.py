@@ -1,7 +1,7 @@
 """Wording check: rewrite a chart note without stigmatizing language, with instant feedback.
 
 The practice app for the stigmatizing-language rewrite of the bias module. The rule is public:
-:func:`bpscare.language.scan_text` and its term list (Park et al., JAMA Netw Open 2021;
+:func:`bpscare.clinical.language.scan_text` and its term list (Park et al., JAMA Netw Open 2021;
 Beach et al., J Gen Intern Med 2021; Goddu et al., J Gen Intern Med 2018). The starting note
 is synthetic and uses the flagged words on purpose, because the exercise is to see why they
 harm and to replace them.
@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from bpscare.language import TermHit, flagged_terms, scan_text
+from bpscare.clinical.language import TermHit, flagged_terms, scan_text
 from bpscare.widgets.common import feedback_html
 
 __all__ = ["SAMPLE_NOTE", "LanguageCheckView", "language_check", "wording_feedback"]
@@ -34,7 +34,7 @@ def wording_feedback(hits: list[TermHit]) -> tuple[str, str, list[str]]:
     Parameters
     ----------
     hits
-        Result of :func:`bpscare.language.scan_text`.
+        Result of :func:`bpscare.clinical.language.scan_text`.
 
     Returns
     -------
@@ -79,7 +79,7 @@ class LanguageCheckView(widgets.VBox):
     text
         The starting note.
     scan
-        The scanning function (:func:`bpscare.language.scan_text` by default).
+        The scanning function (:func:`bpscare.clinical.language.scan_text` by default).
     """
 
     def __init__(

@@ -36,10 +36,11 @@ PRELOAD = (
     "matplotlib",
     "matplotlib.pyplot",
     "IPython",
-    "bpscare.checks",
-    "bpscare.instruments",
-    "bpscare.answers",
-    "bpscare.formulation",
+    "bpscare.api",
+    "bpscare.grading.checks",
+    "bpscare.clinical.instruments",
+    "bpscare.grading.answers",
+    "bpscare.clinical.formulation",
 )
 
 _SHELL: Any = None

@@ -2,5 +2,5 @@
 
 Each widget takes the pure function or model it renders (injected, with the library's function
 as the default), renders into traits rather than prints, and saves answers through
-:mod:`bpscare.answers` so they survive nbgrader's re-execution.
+:mod:`bpscare.grading.answers` so they survive nbgrader's re-execution.
 """

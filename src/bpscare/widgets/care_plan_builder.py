@@ -1,12 +1,13 @@
-"""Care-plan builder: a structured form over :mod:`bpscare.careplan` with feedback and Markdown.
+"""Care-plan builder: a structured form over :mod:`bpscare.clinical.careplan`, with feedback.
 
 The learner builds an integrated care plan for a case - what matters to the person, SMART goals,
 the team, referrals, non-pharmacological care, medication, a safety net, follow-up, measures and
-access barriers - and checks it with :func:`bpscare.careplan.check_plan` (completeness and
+access barriers - and checks it with :func:`bpscare.clinical.careplan.check_plan` (completeness and
 quality, after the AIMS Center "Principles of Collaborative Care", Bao et al., Psychiatr Serv
 2016, and the AHRQ Health Literacy Universal Precautions Toolkit). The plan exports as Markdown
-(:func:`bpscare.careplan.plan_to_markdown`) and saves as a ``care_plan`` answer file whose data is
-:meth:`bpscare.careplan.CarePlan.to_dict`; graders rebuild it with :func:`answer_to_plan`.
+(:func:`~bpscare.clinical.careplan.plan_to_markdown`) and saves as a ``care_plan`` answer file
+whose data is :meth:`~bpscare.clinical.careplan.CarePlan.to_dict`; graders rebuild it with
+:func:`answer_to_plan`.
 
 Feedback uses only the public checks unless the caller asks for the case's expert plan with
 ``expert_feedback=True`` (teaching cases in lessons); in practice mode the expert plan is never
@@ -22,7 +23,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from bpscare.careplan import (
+from bpscare.clinical.careplan import (
     FOLLOW_UP_MODES,
     CarePlan,
     FollowUp,
@@ -36,7 +37,7 @@ from bpscare.careplan import (
     smart_parts,
     vocabulary,
 )
-from bpscare.cases import Case, load_case
+from bpscare.clinical.cases import Case, load_case
 from bpscare.widgets.common import SaveAnswerBar, feedback_html, labelled_html
 
 __all__ = [
@@ -99,12 +100,13 @@ def goal_from_form(
     Parameters
     ----------
     what, measure, target, by_when, why, first_step
-        As for :meth:`bpscare.careplan.SmartGoal.from_parts`; surrounding spaces are trimmed.
+        As for :meth:`bpscare.clinical.careplan.SmartGoal.from_parts`; surrounding spaces are
+        trimmed.
 
     Returns
     -------
     SmartGoal
-        The goal; :func:`bpscare.careplan.smart_parts` says which SMART parts it states.
+        The goal; :func:`bpscare.clinical.careplan.smart_parts` says which SMART parts it states.
 
     Raises
     ------
@@ -129,7 +131,7 @@ def plan_to_answer(plan: CarePlan) -> dict[str, Any]:
 
 
 def answer_to_plan(data: Mapping[str, Any]) -> CarePlan:
-    """Rebuild a :class:`~bpscare.careplan.CarePlan` from a saved ``care_plan`` answer."""
+    """Rebuild a :class:`~bpscare.clinical.careplan.CarePlan` from a saved ``care_plan`` answer."""
     return CarePlan.from_dict(data)
 
 
@@ -233,7 +235,8 @@ def _heading(text: str) -> widgets.HTML:
 class CarePlanBuilder(widgets.VBox):
     """A structured care-plan form with completeness and quality feedback and a Markdown export.
 
-    The view holds no rules: :meth:`plan` assembles a :class:`~bpscare.careplan.CarePlan` from
+    The view holds no rules: :meth:`plan` assembles a :class:`~bpscare.clinical.careplan.CarePlan`
+    from
     the controls, the injected ``check`` reviews it and the injected ``to_markdown`` renders it.
 
     Parameters
@@ -242,7 +245,7 @@ class CarePlanBuilder(widgets.VBox):
         A bundled case id; its public title and summary head the form. None for a blank plan.
     answer_name
         When given, a Save bar saves the plan as a ``care_plan`` answer (see
-        :func:`bpscare.answers.save_answer`).
+        :func:`bpscare.grading.answers.save_answer`).
     folder
         Where the answer file goes (the notebook's folder by default).
     practice
@@ -257,7 +260,7 @@ class CarePlanBuilder(widgets.VBox):
     to_markdown
         Renders a plan as Markdown (default :func:`plan_to_markdown`).
     case_loader
-        Loads a case by id (default :func:`bpscare.cases.load_case`).
+        Loads a case by id (default :func:`bpscare.clinical.cases.load_case`).
     """
 
     def __init__(
@@ -455,7 +458,7 @@ class CarePlanBuilder(widgets.VBox):
     # -- model <-> controls -----------------------------------------------------------------
 
     def plan(self) -> CarePlan:
-        """Assemble the :class:`~bpscare.careplan.CarePlan` the form currently describes."""
+        """Assemble the :class:`~bpscare.clinical.careplan.CarePlan` the form describes now."""
         weeks = float(self.follow_up_weeks.value)
         return CarePlan(
             goals=tuple(self._goals),
@@ -607,7 +610,7 @@ def care_plan_builder(
 
 
 def _saved_plan(answer_name: str, folder: Path | str | None) -> CarePlan | None:
-    from bpscare.answers import AnswerError, answer_path, load_answer
+    from bpscare.grading.answers import AnswerError, answer_path, load_answer
 
     if not answer_path(answer_name, folder).is_file():
         return None

@@ -10,7 +10,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from bpscare.answers import AnswerError, save_answer
+from bpscare.grading.answers import AnswerError, save_answer
 
 LEVEL_STYLES = {
     "info": ("#0b4f6c", "#e8f4f8"),
@@ -43,7 +43,7 @@ def labelled_html(text: str) -> widgets.HTML:
 
 
 class SaveAnswerBar(widgets.HBox):
-    """A 'Save answer' button and its status line; saving goes through ``bpscare.answers``."""
+    """A 'Save answer' button and its status line; saving goes through the answers module."""
 
     def __init__(
         self,

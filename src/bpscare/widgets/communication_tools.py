@@ -1,6 +1,6 @@
 """Trust-building communication tools: question prompt list, preferences form, decision-aid builder.
 
-Three views over the plain models in :mod:`bpscare.communication`:
+Three views over the plain models in :mod:`bpscare.clinical.communication`:
 
 - :class:`QuestionPromptListView` - choose questions from the bank or write your own, order them
   and print the list (question prompt lists increase question asking when the clinician endorses
@@ -26,7 +26,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from bpscare.communication import (
+from bpscare.clinical.communication import (
     CHANNELS,
     DECISION_AID_CRITERIA,
     DECISION_ROLES,
@@ -114,7 +114,7 @@ class QuestionPromptListView(widgets.VBox):
     initial
         A list to start from.
     add, remove, move, tips, render
-        Injected model functions (defaults from :mod:`bpscare.communication`).
+        Injected model functions (defaults from :mod:`bpscare.clinical.communication`).
     """
 
     def __init__(
@@ -304,7 +304,7 @@ class CommunicationPreferencesView(widgets.VBox):
     initial
         Preferences to start from.
     summarise, gaps, to_markdown
-        Injected model functions (defaults from :mod:`bpscare.communication`).
+        Injected model functions (defaults from :mod:`bpscare.clinical.communication`).
     """
 
     def __init__(

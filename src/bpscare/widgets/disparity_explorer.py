@@ -1,7 +1,8 @@
 """Disparity explorer: filter a synthetic ED cohort, compare groups with ratios and 95 % CIs, plot.
 
 Learners measure a documented disparity instead of being told about it: in the synthetic
-emergency-department cohort of :mod:`bpscare.disparities`, Black and Hispanic patients with the
+emergency-department cohort of :mod:`bpscare.clinical.disparities`, Black and Hispanic patients
+with the
 same pain are less likely to receive analgesia, with odds ratios taken from Lee et al., Am J Emerg
 Med 2019 (any analgesia, Black vs White OR 0.60) and Meghani et al., Pain Med 2012 (opioids, OR
 0.66 Black, 0.70 Hispanic). The view filters by pain, chooses the outcome, the groups and the
@@ -23,7 +24,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from bpscare.disparities import (
+from bpscare.clinical.disparities import (
     GROUPS,
     PAIN_CATEGORIES,
     POOLED_LABEL,
@@ -186,7 +187,7 @@ def explore_disparity(
     Parameters
     ----------
     df
-        A cohort like :func:`bpscare.disparities.generate_ed_cohort` output.
+        A cohort like :func:`bpscare.clinical.disparities.generate_ed_cohort` output.
     outcome
         A key of :data:`OUTCOMES`.
     group, reference
@@ -196,7 +197,7 @@ def explore_disparity(
     pain_categories, pain_range
         Filters (see :func:`filter_cohort`).
     rates_fn, odds_ratio_fn, risk_ratio_fn, stratified_fn
-        Injected statistics (the :mod:`bpscare.disparities` functions by default).
+        Injected statistics (the :mod:`bpscare.clinical.disparities` functions by default).
 
     Returns
     -------

@@ -2,8 +2,8 @@
 
 The learner places each of the case's findings into one or more of the twelve cells (four Ps,
 Bolton, Philos Psychiatr Psychol 2014;21:179-189, crossed with Engel's three domains, Science
-1977;196:129-136). The grid itself is a :class:`bpscare.formulation.Formulation`; "Check"
-calls :func:`bpscare.formulation.compare` against the expert grid, which stays in a private
+1977;196:129-136). The grid itself is a :class:`bpscare.clinical.formulation.Formulation`; "Check"
+calls :func:`bpscare.clinical.formulation.compare` against the expert grid, which stays in a private
 attribute: only the computed feedback sentences reach the browser. In practice mode the expert
 grid is never read and :func:`public_checks` gives structural feedback instead.
 
@@ -20,8 +20,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from bpscare.cases import Case, load_case
-from bpscare.formulation import (
+from bpscare.clinical.cases import Case, load_case
+from bpscare.clinical.formulation import (
     DOMAINS,
     FOUR_PS,
     Formulation,
@@ -165,9 +165,9 @@ class FormulationGridView(widgets.VBox):
     initial
         A starting grid (a :class:`Formulation` or its dict form), e.g. a saved answer.
     load
-        Loads the case (:func:`bpscare.cases.load_case`).
+        Loads the case (:func:`bpscare.clinical.cases.load_case`).
     compare_with
-        Compares learner and expert grids (:func:`bpscare.formulation.compare`).
+        Compares learner and expert grids (:func:`bpscare.clinical.formulation.compare`).
     checks
         Public checks for practice mode (:func:`public_checks`).
     """

@@ -7,8 +7,8 @@ agenda was elicited, patients were interrupted in 67% of visits after a median o
 JAMA 1999), 16.5 s (Dyche 2004).
 
 The pure part is :func:`interruption_timing` (built on
-:func:`bpscare.transcripts.time_to_first_interruption` and
-:func:`bpscare.transcripts.opening_statement_duration`) and :func:`timeline_png`.
+:func:`bpscare.clinical.transcripts.time_to_first_interruption` and
+:func:`bpscare.clinical.transcripts.opening_statement_duration`) and :func:`timeline_png`.
 :class:`InterruptionTimelineView` lets the learner mark the clinician's opening question and the
 first interruption; the timing is computed from those marks as a one-utterance coding. In
 lessons, "Expert coding" shows the expert's timing; in practice mode the expert codes are never
@@ -27,7 +27,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from bpscare.transcripts import (
+from bpscare.clinical.transcripts import (
     CLINICIAN,
     PATIENT,
     Transcript,
@@ -86,10 +86,10 @@ class InterruptionTiming:
         statement, or ``None`` when there is none.
     time_to_interruption
         Seconds from the start of the opening statement to the first interruption
-        (:func:`bpscare.transcripts.time_to_first_interruption`), or ``None``.
+        (:func:`bpscare.clinical.transcripts.time_to_first_interruption`), or ``None``.
     opening_duration
         How long the opening statement lasted
-        (:func:`bpscare.transcripts.opening_statement_duration`), or ``None``.
+        (:func:`bpscare.clinical.transcripts.opening_statement_duration`), or ``None``.
     interrupting_utterance
         Number of the utterance that interrupted, or ``None``.
     messages
@@ -127,7 +127,7 @@ def interruption_timing(
     """Time the opening statement and its first interruption, against the published medians.
 
     The opening statement and the interruption are found as in
-    :func:`bpscare.transcripts.time_to_first_interruption`, from the expert codes or from
+    :func:`bpscare.clinical.transcripts.time_to_first_interruption`, from the expert codes or from
     ``codes`` (a learner's coding). The result is compared with the median of 11 s (IQR 7-22 s)
     to interruption and the median of 6 s for an uninterrupted opening statement (Singh Ospina
     et al., J Gen Intern Med 2019;34:36-40).
@@ -430,7 +430,7 @@ class InterruptionTimelineView(widgets.VBox):
         Practice mode (Voila apps): only the learner's marks are timed; the expert codes are
         never read.
     load
-        Loads a transcript (:func:`bpscare.transcripts.load_transcript`).
+        Loads a transcript (:func:`bpscare.clinical.transcripts.load_transcript`).
     timing
         Times the opening statement (:func:`interruption_timing`).
     draw

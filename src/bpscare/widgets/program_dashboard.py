@@ -165,31 +165,3 @@ def program_dashboard(reports: Mapping[str, Path | str] | Path | str) -> Program
     if not isinstance(reports, Mapping):
         reports = {Path(reports).name: reports}
     return ProgramDashboardView(logic.load_program(reports))
-
-
-def write_dashboard_app(reports: Mapping[str, Path | str], folder: Path) -> Path:
-    """Write a Voila-servable folder (``apps/program_dashboard.ipynb``) for these reports."""
-    import nbformat
-
-    from bpscare.serve import write_voila_json
-
-    logic.load_program(reports)  # fail now, with the folder named, rather than in the browser
-    resolved = {label: str(Path(path).resolve()) for label, path in reports.items()}
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_markdown_cell("# Program competency dashboard"),
-        nbformat.v4.new_code_cell(
-            "from bpscare.widgets.program_dashboard import program_dashboard\n\n"
-            f"program_dashboard({resolved!r})"
-        ),
-    ]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    (folder / "apps").mkdir(parents=True, exist_ok=True)
-    path = folder / "apps" / "program_dashboard.ipynb"
-    nbformat.write(nb, str(path))
-    write_voila_json(folder)
-    return path

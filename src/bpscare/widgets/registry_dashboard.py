@@ -2,13 +2,13 @@
 
 Population-based care tracks a defined group of patients in a registry so the team sees who is
 not improving and changes treatment until the goal is reached (AIMS Center, "Principles of
-Collaborative Care"). The view shows a synthetic caseload (:func:`bpscare.registry.
+Collaborative Care"). The view shows a synthetic caseload (:func:`bpscare.clinical.registry.
 generate_caseload`) as of a chosen date: counts by outcome, a caseload table with response
 (at least 50 % reduction), remission (below 5) and case-review flags (no follow-up within 4 weeks,
 not improved by week 8 - Bao et al., Psychiatr Serv 2016; under 25 % reduction at 6 weeks -
 ICSI), and one patient's trajectory against the treat-to-target lines. The learner can mark the
 patients to bring to the weekly systematic case review and save that list as an answer. All rules
-live in :mod:`bpscare.registry`; :func:`registry_snapshot` calls them.
+live in :mod:`bpscare.clinical.registry`; :func:`registry_snapshot` calls them.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from bpscare.registry import (
+from bpscare.clinical.registry import (
     INSTRUMENT_MAX,
     REMISSION_BELOW,
     STATUSES,
@@ -66,11 +66,11 @@ class RegistrySnapshot:
     Attributes
     ----------
     status
-        :func:`bpscare.registry.registry_status` rows for the instrument (all patients).
+        :func:`bpscare.clinical.registry.registry_status` rows for the instrument (all patients).
     shown
         The rows the chosen filter keeps.
     summary
-        :func:`bpscare.registry.treat_to_target_summary` rows for the instrument.
+        :func:`bpscare.clinical.registry.treat_to_target_summary` rows for the instrument.
     lines
         One sentence per outcome ("Remission: 9 of 40 (22%).").
     """
@@ -95,16 +95,16 @@ def registry_snapshot(
     Parameters
     ----------
     scores
-        Tidy scores (see :func:`bpscare.registry.validate_scores`).
+        Tidy scores (see :func:`bpscare.clinical.registry.validate_scores`).
     as_of
         The registry date (None: the latest measurement).
     instrument
         ``'phq9'`` or ``'gad7'``.
     show
         ``'all'``, ``'flagged'`` (flagged for case review) or one of
-        :data:`bpscare.registry.STATUSES`.
+        :data:`bpscare.clinical.registry.STATUSES`.
     status_fn, summary_fn
-        Injected registry functions (defaults from :mod:`bpscare.registry`).
+        Injected registry functions (defaults from :mod:`bpscare.clinical.registry`).
 
     Returns
     -------
@@ -228,7 +228,8 @@ class RegistryDashboardView(widgets.VBox):
     snapshot
         The pure computation (default :func:`registry_snapshot`).
     trajectory
-        Extracts one patient's scores (default :func:`bpscare.registry.patient_trajectory`).
+        Extracts one patient's scores (default
+        :func:`bpscare.clinical.registry.patient_trajectory`).
     plot
         Renders a trajectory as an SVG chart (default :func:`plot_trajectory`).
     """

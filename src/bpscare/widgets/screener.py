@@ -2,9 +2,11 @@
 
 The pure part is :func:`read_screener`: from item responses (``None`` for unanswered items) it
 returns the running total, the score and band once the form is complete
-(:func:`bpscare.instruments.score`), the PHQ-9 item-9 safety instruction as soon as item 9 is
-endorsed (:func:`bpscare.instruments.safety_action`), and what to do next
-(:func:`bpscare.instruments.recommended_action`). :class:`ScreenerView` renders the published
+(:func:`bpscare.clinical.instruments.score`), the PHQ-9 item-9 safety instruction as soon as item 9
+is
+endorsed (:func:`bpscare.clinical.instruments.safety_action`), and what to do next
+(:func:`bpscare.clinical.instruments.recommended_action`). :class:`ScreenerView` renders the
+published
 item wording with its attribution line and shows guidance on introducing a screener without
 pathologizing the person (:data:`INTRODUCTION_GUIDANCE`). Screeners have no expert key, so
 practice mode changes nothing here.
@@ -20,7 +22,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from bpscare.instruments import (
+from bpscare.clinical.instruments import (
     INSTRUMENT_NAMES,
     InstrumentInfo,
     Score,
@@ -91,7 +93,7 @@ class ScreenerReading:
     running_total
         Sum of the answered items (the total once complete).
     score
-        The :class:`~bpscare.instruments.Score` once every required item is answered, else
+        The :class:`~bpscare.clinical.instruments.Score` once every required item is answered, else
         ``None``.
     status
         One sentence for the live total (``"Total 12 of 27: moderate."``).
@@ -136,8 +138,9 @@ def read_screener(
     """Read a screener as it is being filled in: running total, score, safety and next step.
 
     The band, the screening result and the next step appear only when every required item is
-    answered (bands and actions: :func:`bpscare.instruments.score` and
-    :func:`bpscare.instruments.recommended_action`, each citing its source). The PHQ-9 item-9
+    answered (bands and actions: :func:`bpscare.clinical.instruments.score` and
+    :func:`bpscare.clinical.instruments.recommended_action`, each citing its source). The PHQ-9
+    item-9
     safety instruction appears as soon as item 9 is 1 or more, whatever the total and however
     many items are still open (FHIR MII PRO PHQ-9 guidance; Simon et al., Psychiatr Serv 2013).
 
@@ -282,7 +285,7 @@ class ScreenerView(widgets.VBox):
     reader
         Reads the form (:func:`read_screener`).
     info
-        Returns the published wording (:func:`bpscare.instruments.instrument_info`).
+        Returns the published wording (:func:`bpscare.clinical.instruments.instrument_info`).
     """
 
     def __init__(

@@ -8,7 +8,7 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from bpscare.errors import BpscareError
-from bpscare.submission_zip import pack_submission
+from bpscare.grading.submission_zip import pack_submission
 from bpscare.widgets.common import feedback_html
 
 __all__ = ["SubmitView", "submit_button"]

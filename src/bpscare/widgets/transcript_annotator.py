@@ -4,7 +4,8 @@ Each utterance of a synthetic encounter is a row with its own code drop-down: cl
 drop-down next to an utterance and choose a code (keyboard: Tab to it, arrows to choose). Stock
 ipywidgets give this click-to-annotate experience with standard, focusable controls that
 headless tests can drive, so no custom front-end (anywidget) is needed. "Check" calls
-:func:`bpscare.transcripts.agreement_report`: kappa with its Landis & Koch band (Cohen, Educ
+:func:`bpscare.clinical.transcripts.agreement_report`: kappa with its Landis & Koch band (Cohen,
+Educ
 Psychol Meas 1960; Landis & Koch, Biometrics 1977), percent agreement, a per-code table and one
 sentence per disagreement. The expert codes stay in the private :class:`Transcript`; only the
 computed feedback reaches the browser, and only after "Check". In practice mode the expert
@@ -24,7 +25,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from bpscare.transcripts import (
+from bpscare.clinical.transcripts import (
     CODES,
     PATIENT_SIDE_CODES,
     AgreementReport,
@@ -246,9 +247,9 @@ class TranscriptAnnotatorView(widgets.VBox):
         Starting codes (utterance number, int or string, to code), e.g. a saved answer's
         ``codes``.
     load
-        Loads the transcript (:func:`bpscare.transcripts.load_transcript`).
+        Loads the transcript (:func:`bpscare.clinical.transcripts.load_transcript`).
     report
-        Compares a coding with the expert's (:func:`bpscare.transcripts.agreement_report`).
+        Compares a coding with the expert's (:func:`bpscare.clinical.transcripts.agreement_report`).
     checks
         Public checks for practice mode (:func:`coding_checks`).
     """

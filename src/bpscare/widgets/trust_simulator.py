@@ -1,12 +1,14 @@
 """Trust-cycle simulator: sliders for clinician behaviours, plotted trust, arousal and symptoms.
 
-A view over the ILLUSTRATIVE, NOT VALIDATED teaching model :mod:`bpscare.trust_model` (the cycle
+A view over the ILLUSTRATIVE, NOT VALIDATED teaching model :mod:`bpscare.clinical.trust_model` (the
+cycle
 anticipated dismissal -> vigilance -> arousal -> somatic symptoms -> more mistrust, from the seed
 articles "How chronic mistrust of healthcare providers amplifies somatic distress" (2025) and
 "The Clinician's Role in Restoring the Provider-Patient Relationship" (2025)). The learner sets
 how often each behaviour happens, optionally adds a one-visit event (a result released to the
 portal before anyone explains it, or an outside stressor), and compares the trajectories with
-"usual care"; :func:`bpscare.communication.behaviour_effects` says which sliders moved the curves
+"usual care"; :func:`bpscare.clinical.communication.behaviour_effects` says which sliders moved the
+curves
 most. The model's note is shown beside every result and on the plot.
 """
 
@@ -21,15 +23,15 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from bpscare import trust_model
-from bpscare.communication import (
+from bpscare.clinical import trust_model
+from bpscare.clinical.communication import (
     BEHAVIOUR_LABELS,
     HARMFUL_BEHAVIOURS,
     HELPFUL_BEHAVIOURS,
     behaviour_effects,
     describe_effects,
 )
-from bpscare.trust_model import ILLUSTRATIVE_NOTE, SCENARIOS, Behaviours
+from bpscare.clinical.trust_model import ILLUSTRATIVE_NOTE, SCENARIOS, Behaviours
 from bpscare.widgets._svg import Series, line_chart
 from bpscare.widgets.common import SaveAnswerBar, feedback_html
 
@@ -46,7 +48,7 @@ __all__ = [
 
 #: Answer-file kind: {"behaviours": {...}, "visits": n, "event": id, "event_visit": n}.
 KIND = "trust_simulation"
-#: The comparison profile (a preset of :data:`bpscare.trust_model.SCENARIOS`).
+#: The comparison profile (a preset of :data:`bpscare.clinical.trust_model.SCENARIOS`).
 REFERENCE = "usual care"
 #: One-visit events: id -> (label, the model's event mapping at that visit).
 EVENTS: dict[str, tuple[str, dict[str, float]]] = {
@@ -72,7 +74,7 @@ class TrustRun:
     Attributes
     ----------
     trajectory
-        :func:`bpscare.trust_model.simulate` output for the chosen behaviours.
+        :func:`bpscare.clinical.trust_model.simulate` output for the chosen behaviours.
     reference
         The same for the reference profile ("usual care"), with the same event.
     summary
@@ -110,8 +112,8 @@ def run_trust_simulation(
     event_visit
         The visit of the event (1-``visits``).
     simulate, effects, describe
-        Injected model functions (defaults from :mod:`bpscare.trust_model` and
-        :mod:`bpscare.communication`).
+        Injected model functions (defaults from :mod:`bpscare.clinical.trust_model` and
+        :mod:`bpscare.clinical.communication`).
 
     Returns
     -------
@@ -203,7 +205,7 @@ class TrustSimulatorView(widgets.VBox):
     Parameters
     ----------
     preset
-        The :data:`bpscare.trust_model.SCENARIOS` profile the sliders start from.
+        The :data:`bpscare.clinical.trust_model.SCENARIOS` profile the sliders start from.
     visits
         Number of visits shown at first.
     answer_name
@@ -313,7 +315,7 @@ class TrustSimulatorView(widgets.VBox):
         self.update()
 
     def behaviours(self) -> Behaviours:
-        """Return the :class:`~bpscare.trust_model.Behaviours` the sliders describe."""
+        """Return the :class:`~bpscare.clinical.trust_model.Behaviours` the sliders describe."""
         return Behaviours(**{name: float(s.value) for name, s in self.sliders.items()})
 
     def answer(self) -> dict[str, Any]:

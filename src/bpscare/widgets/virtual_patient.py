@@ -29,8 +29,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from bpscare.cases import Case, InterviewQuestion, load_case, question_bank
-from bpscare.formulation import DOMAINS
+from bpscare.clinical.cases import Case, InterviewQuestion, load_case, question_bank
+from bpscare.clinical.formulation import DOMAINS
 from bpscare.widgets.common import SaveAnswerBar, feedback_html, labelled_html
 
 __all__ = [
@@ -194,7 +194,7 @@ def interview_feedback(
     finished
         Whether the learner ended the interview (adds ``missed`` and ``end_messages``).
     bank
-        The question bank; :func:`bpscare.cases.question_bank` by default.
+        The question bank; :func:`bpscare.clinical.cases.question_bank` by default.
 
     Returns
     -------
@@ -321,13 +321,13 @@ class VirtualPatientView(widgets.VBox):
         Practice mode (Voila apps): feedback uses the public style rules only; the case's key
         questions are never read.
     load
-        Loads the case (:func:`bpscare.cases.load_case`).
+        Loads the case (:func:`bpscare.clinical.cases.load_case`).
     respond
         Returns the person's answer to a question (:func:`patient_answer`).
     feedback
         Scores the interview (:func:`interview_feedback`).
     bank
-        The question bank (:func:`bpscare.cases.question_bank` when ``None``).
+        The question bank (:func:`bpscare.clinical.cases.question_bank` when ``None``).
     """
 
     def __init__(

@@ -20,7 +20,8 @@ Code, texts and link targets are ``string.Template`` text: ``$course`` (the cour
 ``$project`` (the folder holding ``autograders/``), ``$marker`` (a path that must never be
 created), ``$port`` (a loopback port the test listens on) and ``$peer`` (another learner's id).
 
-Expected points follow :class:`bpscare.checks.Checks` (earned weight / total weight × points,
+Expected points follow :class:`bpscare.grading.checks.Checks` (earned weight / total weight ×
+points,
 rounded to 2 places) and nbgrader's rules; the weights per tests cell are, with the hidden checks:
 q1 phq9_total 1+1 | 1+2+2+2+2 = 11, q2 bands 1+1 | 9+5+1 = 17, q3 safety 1 | 2+1+1+1 = 6,
 q4 library 1 | 2+1+1 = 5.
@@ -40,7 +41,7 @@ from typing import Any
 import nbformat
 import yaml
 
-from bpscare import submissions
+from bpscare.authoring import simulated_submissions
 
 HERE = Path(__file__).resolve().parent
 ASSIGNMENT = "a01-screening"
@@ -135,7 +136,7 @@ def controls() -> list[Case]:
         ),
     ]
     project = HERE.parents[2]
-    for mistake in submissions.load_misconceptions(
+    for mistake in simulated_submissions.load_misconceptions(
         project / "autograders" / ASSIGNMENT / "misconceptions.yaml"
     ):
         expected = dict(full)
@@ -170,9 +171,11 @@ def build_submission(case: Case, course: Path, context: dict[str, str]) -> Path:
     if case.blank:
         answers: dict[str, str] = {}
     else:
-        answers = dict.fromkeys(submissions.answer_cells(release), submissions.SOLUTION_ANSWER)
+        answers = dict.fromkeys(
+            simulated_submissions.answer_cells(release), simulated_submissions.SOLUTION_ANSWER
+        )
         answers.update({k: _fill(v, context) for k, v in case.answers.items()})
-    nb = submissions.fill_release(release, source, answers, reflection="My reflection.")
+    nb = simulated_submissions.fill_release(release, source, answers, reflection="My reflection.")
     for mutation in case.mutations:
         apply_mutation(nb, mutation, context)
     target.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

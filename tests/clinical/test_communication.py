@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bpscare import trust_model
-from bpscare.communication import (
+from bpscare.clinical import trust_model
+from bpscare.clinical.communication import (
     BEHAVIOUR_LABELS,
     CHANNELS,
     DECISION_AID_CRITERIA,
@@ -43,7 +43,7 @@ from bpscare.communication import (
     without_outcome,
     without_value,
 )
-from bpscare.trust_model import Behaviours
+from bpscare.clinical.trust_model import Behaviours
 
 # --------------------------------------------------------------------------------------------
 # Question prompt list

@@ -8,7 +8,7 @@ item text (reference facts file, section 6).
 
 Examples
 --------
->>> from bpscare.instruments import score, recommended_action
+>>> from bpscare.clinical.instruments import score, recommended_action
 >>> result = score("PHQ-9", [1, 0, 0, 0, 0, 0, 0, 0, 1])
 >>> result.total, result.band, result.safety_alert
 (2, 'minimal', True)

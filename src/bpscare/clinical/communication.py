@@ -34,7 +34,8 @@ one-at-a-time explanation of the illustrative trust-cycle model:
   reports that parents of children with head trauma who used a decision aid reported more trust
   in their doctors (the seed's reference 6; primary study unverified here).
 - **Behaviour effects** (:func:`behaviour_effects`): which clinician behaviours moved the
-  trajectories of the ILLUSTRATIVE, NOT VALIDATED trust-cycle model (:mod:`bpscare.trust_model`).
+  trajectories of the ILLUSTRATIVE, NOT VALIDATED trust-cycle model
+  (:mod:`bpscare.clinical.trust_model`).
 
 The Elwyn 2006, Joseph-Williams 2014 and Degner 1997 citations are not in the project's facts
 file; check them before quoting in course text.
@@ -50,8 +51,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from bpscare import trust_model
-from bpscare.trust_model import Behaviours, State
+from bpscare.clinical import trust_model
+from bpscare.clinical.trust_model import Behaviours, State
 
 __all__ = [
     "BEHAVIOUR_LABELS",
@@ -1311,7 +1312,8 @@ def decision_aid_to_markdown(aid: DecisionAid) -> str:
 # Trust-cycle model: which behaviours moved the curves
 # ============================================================================================
 
-#: Plain-language labels for the clinician behaviours of :class:`bpscare.trust_model.Behaviours`.
+#: Plain-language labels for the clinician behaviours of
+# :class:`bpscare.clinical.trust_model.Behaviours`.
 BEHAVIOUR_LABELS: dict[str, str] = {
     "transparency": "Transparency (explains the why in plain language)",
     "validation": "Validation (acknowledges the person's experience)",
@@ -1344,7 +1346,7 @@ class BehaviourEffect:
 
     ``trust_change`` and ``symptoms_change`` compare the run with every behaviour as set against
     the same run with only this behaviour put back to its reference value (one at a time).
-    ILLUSTRATIVE, NOT VALIDATED: see :data:`bpscare.trust_model.ILLUSTRATIVE_NOTE`.
+    ILLUSTRATIVE, NOT VALIDATED: see :data:`bpscare.clinical.trust_model.ILLUSTRATIVE_NOTE`.
     """
 
     behaviour: str
@@ -1374,7 +1376,8 @@ def behaviour_effects(
     with only that behaviour reset to its reference value - and report the difference in trust,
     arousal and symptom burden after the last visit. One-at-a-time differences do not add up
     exactly to the total change (the model is non-linear); they say which sliders mattered most.
-    The model is ILLUSTRATIVE, NOT VALIDATED (:data:`bpscare.trust_model.ILLUSTRATIVE_NOTE`).
+    The model is ILLUSTRATIVE, NOT VALIDATED
+    (:data:`bpscare.clinical.trust_model.ILLUSTRATIVE_NOTE`).
 
     Parameters
     ----------
@@ -1387,7 +1390,7 @@ def behaviour_effects(
     initial
         Starting state (the model's default when None).
     simulate
-        The model (injected; :func:`bpscare.trust_model.simulate` by default).
+        The model (injected; :func:`bpscare.clinical.trust_model.simulate` by default).
 
     Returns
     -------

@@ -1,4 +1,4 @@
-"""Tests for bpscare.transcripts: model, loader, metrics and coder agreement."""
+"""Tests for bpscare.clinical.transcripts: model, loader, metrics and coder agreement."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bpscare import transcripts as tx
-from bpscare.language import scan_text
-from bpscare.transcripts import (
+from bpscare.clinical import transcripts as tx
+from bpscare.clinical.language import scan_text
+from bpscare.clinical.transcripts import (
     CODES,
     Transcript,
     TranscriptError,

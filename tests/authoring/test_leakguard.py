@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import nbformat
 
-from bpscare.leakguard import forbidden_fragments, scan_tree, secret_lines
+from bpscare.authoring.leakguard import forbidden_fragments, scan_tree, secret_lines
 
 
 def notebook(*sources: str) -> nbformat.NotebookNode:
@@ -60,13 +60,13 @@ def test_imports_and_bare_call_openers_are_not_secrets():
     """Would a lesson that imports the same module as a solution be called a leak? It must not."""
     import nbformat
 
-    from bpscare.leakguard import forbidden_fragments
+    from bpscare.authoring.leakguard import forbidden_fragments
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [
         nbformat.v4.new_code_cell(
             "### BEGIN SOLUTION\n"
-            "from bpscare.careplan import SmartGoal\n"
+            "from bpscare.clinical.careplan import SmartGoal\n"
             "plan = SmartGoal.from_parts(\n"
             "    'walk 20 minutes after lunch on five days a week',\n"
             ")\n"
@@ -75,5 +75,5 @@ def test_imports_and_bare_call_openers_are_not_secrets():
     ]
     texts = {f.text for f in forbidden_fragments([nb])}
     assert "'walk 20 minutes after lunch on five days a week'," in texts
-    assert "from bpscare.careplan import SmartGoal" not in texts
+    assert "from bpscare.clinical.careplan import SmartGoal" not in texts
     assert "plan = SmartGoal.from_parts(" not in texts

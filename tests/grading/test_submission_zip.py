@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bpscare.errors import BpscareError
-from bpscare.submission_zip import collect_zips, pack_submission, read_submission
+from bpscare.grading.submission_zip import collect_zips, pack_submission, read_submission
 
 A = "a01-screening"
 WHEN = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)

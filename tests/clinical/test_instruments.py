@@ -1,4 +1,4 @@
-"""Tests for bpscare.instruments: published scoring rules of the PHQ family, SSS-8 and WSAS."""
+"""Tests for bpscare.clinical.instruments: the published rules of the PHQ family, SSS-8, WSAS."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bpscare.instruments import (
+from bpscare.clinical.instruments import (
     INSTRUMENT_NAMES,
     MAJOR_DEPRESSIVE_SYNDROME,
     OTHER_DEPRESSIVE_SYNDROME,

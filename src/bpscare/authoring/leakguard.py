@@ -186,7 +186,7 @@ def notebook_text(path: Path) -> str:
 def _generic_line(line: str) -> bool:
     """True for lines too generic to betray a solution: imports and bare call openers.
 
-    ``from bpscare.careplan import SmartGoal`` or ``plan = SmartGoal.from_parts(`` in a
+    ``from bpscare.clinical.careplan import SmartGoal`` or ``plan = SmartGoal.from_parts(`` in a
     solution says nothing a lesson may not say too; the arguments on the following lines do.
     """
     return bool(GENERIC_LINE.fullmatch(line))

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from bpscare.disparities import (
+from bpscare.clinical.disparities import (
     GROUPS,
     PARAMETERS,
     Estimate,

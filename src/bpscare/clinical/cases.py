@@ -14,7 +14,8 @@ shared question bank (``data/interview/question_bank.yaml``); the stigma review 
 every item of ``data/stigma_checklist.yaml``.
 
 Clinical anchors: Engel's biopsychosocial model (Science 1977;196:129-136); the 4P grid (Bolton,
-Philos Psychiatr Psychol 2014;21:179-189); screeners scored by :func:`bpscare.instruments.score`
+Philos Psychiatr Psychol 2014;21:179-189); screeners scored by
+:func:`bpscare.clinical.instruments.score`
 (PHQ-9: Kroenke et al., J Gen Intern Med 2001; GAD-7: Spitzer et al., Arch Intern Med 2006;
 PHQ-15: Kroenke et al., Psychosom Med 2002).
 """
@@ -33,12 +34,12 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from bpscare.clinical.formulation import DOMAINS, FOUR_PS, Formulation
+from bpscare.clinical.language import FlaggedTerm, TermHit, flagged_terms, scan_text
 from bpscare.errors import BpscareError
-from bpscare.formulation import DOMAINS, FOUR_PS, Formulation
-from bpscare.language import FlaggedTerm, TermHit, flagged_terms, scan_text
 
 if TYPE_CHECKING:
-    from bpscare.instruments import Score
+    from bpscare.clinical.instruments import Score
 
 __all__ = [
     "FALLBACK_ANSWER",
@@ -603,7 +604,7 @@ class Case:
         return f"Case({self.id!r})"
 
     def findings_by_id(self) -> dict[str, str]:
-        """Return ``{finding id: text}``, for :func:`bpscare.formulation.compare` messages."""
+        """Return ``{finding id: text}``, for the messages of :func:`~.formulation.compare`."""
         return {f.id: f.text for f in self.findings}
 
     def expert_formulation(self) -> Formulation:
@@ -629,14 +630,14 @@ class Case:
         return self.interview.default_answer or FALLBACK_ANSWER
 
     def screener_scores(self) -> dict[str, Score]:
-        """Score the case's screeners with :func:`bpscare.instruments.score`.
+        """Score the case's screeners with :func:`bpscare.clinical.instruments.score`.
 
         Returns
         -------
         dict
             ``{"phq9": Score, "gad7": Score, "phq15": Score}``.
         """
-        from bpscare.instruments import score  # imported here: instruments may be mid-edit
+        from bpscare.clinical.instruments import score  # imported here: instruments may be mid-edit
 
         phq9_options: dict[str, object] = {}
         if self.screeners.phq9_difficulty is not None:
@@ -1151,7 +1152,7 @@ def stigma_issues(case: Case) -> list[str]:
 
     Checks, each tied to an item of :func:`stigma_checklist`:
 
-    * flagged terms (:func:`bpscare.language.scan_text`) anywhere, except inside quotation
+    * flagged terms (:func:`bpscare.clinical.language.scan_text`) anywhere, except inside quotation
       marks in a teaching-context field (:data:`TEACHING_CONTEXT_FIELDS`);
     * a red-flag screen was documented and the plan has a safety net;
     * the protective row of the expert formulation is non-empty;

@@ -115,7 +115,7 @@ _USED_HERE = frozenset(
 )
 _MISSING_CODES = sorted(_USED_HERE - set(CODES))
 if _MISSING_CODES:  # pragma: no cover - guards against vocabulary drift
-    _msg = f"utterance codes used by bpscare.transcripts are missing: {', '.join(_MISSING_CODES)}"
+    _msg = f"utterance codes used by this module are missing: {', '.join(_MISSING_CODES)}"
     raise BpscareError(_msg, path="/".join(_VOCABULARY_FILE))
 
 

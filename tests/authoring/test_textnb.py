@@ -8,8 +8,8 @@ import jupytext
 import nbformat
 import pytest
 
+from bpscare.authoring.textnb import expand_grading, grade_cells, read_text_notebook
 from bpscare.errors import BpscareError
-from bpscare.textnb import expand_grading, grade_cells, read_text_notebook
 
 HEADER = """# ---
 # jupyter:

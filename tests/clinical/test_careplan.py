@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bpscare.careplan import (
+from bpscare.clinical.careplan import (
     CarePlan,
     FollowUp,
     Referral,

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from bpscare.trust_model import (
+from bpscare.clinical.trust_model import (
     COEFFICIENTS,
     ILLUSTRATIVE_NOTE,
     SCENARIOS,
@@ -49,7 +49,7 @@ def test_every_result_carries_the_illustrative_note():
 
 
 def test_module_docstring_says_illustrative():
-    import bpscare.trust_model as tm
+    import bpscare.clinical.trust_model as tm
 
     assert "ILLUSTRATIVE AND NOT VALIDATED" in tm.__doc__
 

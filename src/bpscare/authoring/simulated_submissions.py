@@ -18,8 +18,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from bpscare.authoring.textnb import write_notebook_atomic
 from bpscare.errors import BpscareError
-from bpscare.textnb import write_notebook_atomic
 
 SOLUTION_ANSWER = "__solution__"
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"

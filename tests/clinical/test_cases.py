@@ -1,4 +1,4 @@
-"""Tests for bpscare.cases (case library, loader, validation) and bpscare.language (term scan)."""
+"""Tests for bpscare.clinical.cases (loader, validation) and clinical.language (term scan)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bpscare import cases as cases_module
-from bpscare.cases import (
+from bpscare.clinical import cases as cases_module
+from bpscare.clinical.cases import (
     TEACHING_CONTEXT_FIELDS,
     Case,
     CaseError,
@@ -22,9 +22,9 @@ from bpscare.cases import (
     stigma_checklist,
     stigma_issues,
 )
-from bpscare.formulation import DOMAINS, FOUR_PS
-from bpscare.instruments import score
-from bpscare.language import flagged_terms, scan_text
+from bpscare.clinical.formulation import DOMAINS, FOUR_PS
+from bpscare.clinical.instruments import score
+from bpscare.clinical.language import flagged_terms, scan_text
 
 CASES = load_cases()
 CASE_IDS = [c.id for c in CASES]
@@ -270,7 +270,7 @@ def test_screeners_are_in_range(case: Case):
 
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_screener_scores_cross_check_with_instruments(case: Case):
-    """Does Case.screener_scores agree with bpscare.instruments.score and with a plain sum?"""
+    """Does Case.screener_scores agree with instruments.score and with a plain sum?"""
     scores = case.screener_scores()
     s = case.screeners
     assert scores["phq9"].total == sum(s.phq9) == score("phq9", list(s.phq9)).total

@@ -1,4 +1,4 @@
-"""Tests for bpscare.formulation: the 4P x BPS grid and learner-versus-expert feedback."""
+"""Tests for bpscare.clinical.formulation: the 4P x BPS grid and learner-versus-expert feedback."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bpscare.cases import load_case
-from bpscare.formulation import (
+from bpscare.clinical.cases import load_case
+from bpscare.clinical.formulation import (
     CELLS,
     DOMAINS,
     FOUR_PS,

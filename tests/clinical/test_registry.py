@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from bpscare.registry import (
+from bpscare.clinical.registry import (
     REASON_NO_FOLLOW_UP,
     REASON_NOT_IMPROVED,
     REASON_TREATMENT_CHANGE,

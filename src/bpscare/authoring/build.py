@@ -27,10 +27,10 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from bpscare import textnb
+from bpscare.apps.voila_config import write_voila_json
+from bpscare.authoring import textnb
+from bpscare.authoring.leakguard import Fragment, LeakFinding, forbidden_fragments, scan_tree
 from bpscare.errors import BpscareError
-from bpscare.leakguard import Fragment, LeakFinding, forbidden_fragments, scan_tree
-from bpscare.serve import write_voila_json
 
 NOTEBOOK_SUFFIXES = (".py", ".md")
 HIDDEN_PLACEHOLDER = re.compile(r"^### BEGIN HIDDEN TESTS\n### END HIDDEN TESTS$", re.MULTILINE)
@@ -212,7 +212,7 @@ def build(
     ``binder/wheels/``, so the published learner edition installs without the source repository.
     """
     from bpscare import nbgrader_course
-    from bpscare.competency_catalogue import course_frameworks, known_competency_ids
+    from bpscare.competency.catalogue import course_frameworks, known_competency_ids
 
     say = progress or (lambda _msg: None)
     out = Path(out).resolve()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bpscare.answers import AnswerError, answer_path, load_answer, save_answer
+from bpscare.grading.answers import AnswerError, answer_path, load_answer, save_answer
 
 
 def test_round_trip(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bpscare.checks import Checks, plain_equal
+from bpscare.grading.checks import Checks, plain_equal
 
 
 def test_partial_credit_is_weighted(capsys):
