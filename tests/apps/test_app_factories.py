@@ -85,7 +85,7 @@ def test_app_notebook_is_two_or_three_cells_calling_its_factory(name):
     assert 2 <= len(nb.cells) <= 3
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     factory = next(info.factory for info in apps.APPS if info.name == name)
-    assert f"from bpscare.apps import {factory}" in code
+    assert f"from bpscare.api import {factory}" in code
     assert code.rstrip().endswith(f"{factory}()")
     assert nb.metadata["kernelspec"]["name"] == "python3"
 

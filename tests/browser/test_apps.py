@@ -153,7 +153,7 @@ def test_app_in_browser(name, chromium, voila_port, axe_js, secret_fragments):
         source = page.content()
         assert "There was an error when executing cell" not in source
         assert "Traceback" not in source
-        assert "from bpscare.apps import" not in source  # sources are stripped
+        assert "from bpscare.api import" not in source  # sources are stripped
         for marker in MARKERS:
             assert marker not in source
         assert [f for f in secret_fragments if f in source] == []

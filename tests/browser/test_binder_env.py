@@ -88,4 +88,4 @@ def test_fresh_binder_env_renders_an_app(tmp_path):
     assert status == 200
     assert "There was an error when executing cell" not in page
     assert "application/vnd.jupyter.widget-view+json" in page
-    assert "from bpscare.apps import" not in page  # sources stripped
+    assert "from bpscare.api import" not in page  # sources stripped

@@ -27,6 +27,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from bpscare import atomic
 from bpscare.apps.voila_config import write_voila_json
 from bpscare.authoring import textnb
 from bpscare.authoring.leakguard import Fragment, LeakFinding, forbidden_fragments, scan_tree
@@ -225,7 +226,7 @@ def build(
     lessons = _find_lessons(project)
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    tmp = atomic.new_staging_dir(out, "building")
     try:
         course_dir = tmp / "course"
         _write_course(project, course_dir, course_cfg, assignments, frameworks, mapping)
@@ -247,7 +248,7 @@ def build(
             first = leaks[0]
             msg = f"{len(leaks)} leak(s) in the learner edition, first: {first}"
             raise BpscareError(msg, path=project.root)
-        _swap_into_place(tmp, out)
+        atomic.replace_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -276,16 +277,14 @@ def update_live_course(built_course: Path, live: Path, assignments: list[str]) -
         raise BpscareError(msg, path=live)
     live.mkdir(parents=True, exist_ok=True)
     for name in ("nbgrader_config.py", "competency_map.yaml"):
-        _atomic_copy(built_course / name, live / name)
+        if (built_course / name).is_file():
+            atomic.copy_file(built_course / name, live / name)
     for assignment in assignments:
         src = built_course / "source" / assignment
         dst = live / "source" / assignment
-        staging = dst.with_name(f".{assignment}.staging")
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.copytree(src, staging)
-        if dst.exists():
-            shutil.rmtree(dst)
-        staging.rename(dst)
+        staging = atomic.new_staging_dir(dst)
+        shutil.copytree(src, staging, dirs_exist_ok=True)
+        atomic.replace_dir(staging, dst)
         nbgrader_course.generate_assignment(live, assignment)
     from nbgrader.api import Gradebook
 
@@ -451,24 +450,6 @@ def _build_wheel(project: Project, dest: Path) -> None:
         tail = " | ".join(result.stderr.strip().splitlines()[-3:])
         msg = f"could not build the bpscare wheel for the learner edition: {tail}"
         raise BpscareError(msg, path=project.root)
-
-
-def _swap_into_place(tmp: Path, out: Path) -> None:
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{tmp.name.rsplit('-', 1)[-1]}")
-        out.rename(old)
-    tmp.rename(out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _atomic_copy(src: Path, dst: Path) -> None:
-    if not src.is_file():
-        return
-    tmp = dst.with_name(f".{dst.name}.tmp")
-    shutil.copy2(src, tmp)
-    tmp.replace(dst)
 
 
 def _read_yaml(path: Path) -> object:

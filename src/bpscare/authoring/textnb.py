@@ -22,6 +22,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
+from bpscare import atomic
 from bpscare.errors import BpscareError
 
 NBGRADER_SCHEMA_VERSION = 3
@@ -145,10 +146,8 @@ def grade_cells(nb: nbformat.NotebookNode, notebook_name: str) -> list[GradeCell
 
 def write_notebook_atomic(nb: nbformat.NotebookNode, path: Path) -> None:
     """Write an ``.ipynb`` via a temporary file in the same folder, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    nbformat.write(nb, str(tmp))
-    tmp.replace(path)
+    text = nbformat.writes(nb)
+    atomic.write_text(path, text if text.endswith("\n") else text + "\n")
 
 
 def _expand_cell(cell: nbformat.NotebookNode, path: Path, where: str) -> None:

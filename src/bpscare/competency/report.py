@@ -56,7 +56,6 @@ import json
 import os
 import secrets
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -66,6 +65,7 @@ from typing import Any
 
 import numpy as np
 
+from bpscare import atomic
 from bpscare.competency.evidence import AssignmentInfo, GradebookSource, GradeItem
 from bpscare.competency.exports import (
     BadgeLineWriter,
@@ -305,21 +305,6 @@ def _check_out_dir(out_dir: Path) -> None:
             "replace it (choose a new or empty folder)"
         )
         raise BpscareError(msg, path=out_dir)
-
-
-def _swap_into_place(tmp: Path, out_dir: Path) -> None:
-    if not out_dir.exists():
-        tmp.rename(out_dir)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-    old.rmdir()
-    out_dir.rename(old)
-    try:
-        tmp.rename(out_dir)
-    except BaseException:
-        old.rename(out_dir)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -591,9 +576,7 @@ def run_report(
             step("python_tables", "writing the report")
 
             out_dir.parent.mkdir(parents=True, exist_ok=True)
-            tmp = Path(
-                tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent)
-            )
+            tmp = atomic.new_staging_dir(out_dir, "writing")
             try:
                 if preload is None:  # the helper draws index.html while we write the rest
                     worker.submit(tmp / "index.html", data)
@@ -664,7 +647,7 @@ def run_report(
                 (tmp / MARKER_FILE).write_text(
                     json.dumps(summary.to_json(), indent=2) + "\n", encoding="utf-8"
                 )
-                _swap_into_place(tmp, out_dir)
+                atomic.replace_dir(tmp, out_dir)
             except BaseException:
                 worker.close()  # before removing the folder the helper may be writing in
                 shutil.rmtree(tmp, ignore_errors=True)

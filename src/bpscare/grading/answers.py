@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from bpscare import atomic
 
 FORMAT_VERSION = 1
 SUFFIX = ".answer.json"
@@ -63,16 +63,7 @@ def save_answer(name: str, data: Any, *, kind: str = "", folder: Path | str | No
     if len(text.encode("utf-8")) > MAX_BYTES:
         msg = f"the answer {name!r} is larger than {MAX_BYTES // 1000} kB; shorten it"
         raise AnswerError(msg)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic.write_text(path, text + "\n")
 
 
 def load_answer(name: str, *, kind: str | None = None, folder: Path | str | None = None) -> Any:

@@ -22,6 +22,7 @@ from typing import Any
 
 import nbformat
 
+from bpscare import atomic
 from bpscare.errors import BpscareError
 from bpscare.grading import gradebook as gb_mod
 from bpscare.grading.prepare import (
@@ -311,7 +312,7 @@ def _finish(
         # Folder first, grades second: a run killed in between leaves an autograded notebook
         # without grades (a re-run repairs it), never grades without the notebook formgrader
         # and feedback need.
-        _swap_into_place(staging, dest)
+        atomic.replace_dir(staging, dest)
         gb_mod.save_submission(
             gradebook,
             assignment,
@@ -374,16 +375,6 @@ def _scratch(coursedir: Any) -> Path:
     return Path(coursedir.root) / SCRATCH
 
 
-def _swap_into_place(staging: Path, dest: Path) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    old = staging.with_name(staging.name.replace(".incoming", ".old"))
-    shutil.rmtree(old, ignore_errors=True)
-    if dest.exists():
-        dest.rename(old)
-    staging.rename(dest)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def _write_flag_report(course: Path, assignment: str, results: Iterable[StudentResult]) -> Path:
     path = course / FLAG_REPORT.format(assignment=assignment)
     rows = [(r.student, flag) for r in results for flag in r.flags]
@@ -394,9 +385,7 @@ def _write_flag_report(course: Path, assignment: str, results: Iterable[StudentR
     writer = csv.writer(buffer)
     writer.writerow(["student", "flag"])
     writer.writerows(rows)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(buffer.getvalue(), encoding="utf-8")
-    tmp.replace(path)
+    atomic.write_text(path, buffer.getvalue())
     return path
 
 
