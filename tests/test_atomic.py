@@ -59,9 +59,14 @@ def test_staged_dir_keeps_the_old_folder_when_the_block_fails(tmp_path):
     dest = tmp_path / "out"
     dest.mkdir()
     (dest / "old.txt").write_text("old")
-    with pytest.raises(RuntimeError), atomic.staged_dir(dest) as staging:
-        (staging / "half.txt").write_text("half")
-        raise RuntimeError("boom")
+
+    def fill_then_fail() -> None:
+        with atomic.staged_dir(dest) as staging:
+            (staging / "half.txt").write_text("half")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        fill_then_fail()
     assert tree(dest) == {"old.txt": "old"}
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 

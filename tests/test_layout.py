@@ -130,7 +130,7 @@ def content_files() -> list[Path]:
         p
         for folder in CONTENT_DIRS
         for p in (REPO / folder).rglob("*")
-        if p.is_file() and p.suffix in {".py", ".md", ".yaml", ".txt"} or p.name == "postBuild"
+        if p.is_file() and (p.suffix in {".py", ".md", ".yaml", ".txt"} or p.name == "postBuild")
     )
 
 

@@ -77,3 +77,15 @@ def test_imports_and_bare_call_openers_are_not_secrets():
     assert "'walk 20 minutes after lunch on five days a week'," in texts
     assert "from bpscare.clinical.careplan import SmartGoal" not in texts
     assert "plan = SmartGoal.from_parts(" not in texts
+
+
+def test_import_lines_in_trusted_yaml_are_not_secrets(tmp_path):
+    """Is an import line in misconceptions.yaml harmless when a release merges it with others?"""
+    trusted = tmp_path / "misconceptions.yaml"
+    trusted.write_text(
+        "- id: m1\n  answer: |\n    from bpscare.api import CarePlan, SmartGoal\n"
+        "    plan = CarePlan(goals=[SmartGoal.from_parts('walk 10 minutes daily')])\n"
+    )
+    texts = {f.text for f in forbidden_fragments([], [trusted])}
+    assert "from bpscare.api import CarePlan, SmartGoal" not in texts
+    assert "plan = CarePlan(goals=[SmartGoal.from_parts('walk 10 minutes daily')])" in texts

@@ -14,13 +14,21 @@ from bpscare.clinical.instruments import (
     INSTRUMENT_NAMES,
     MAJOR_DEPRESSIVE_SYNDROME,
     OTHER_DEPRESSIVE_SYNDROME,
+    RULES,
+    SCORE_ONLY_NAMES,
+    Band,
+    InstrumentRules,
     Score,
     anchors,
     bands,
     instrument_info,
     items,
+    normalise_name,
+    provisional_safety_action,
     recommended_action,
+    rules_for,
     safety_action,
+    safety_item_guidance,
     score,
     score_sss8,
     score_wsas,
@@ -798,3 +806,237 @@ def test_syndrome_requires_a_core_item(values):
         assert counted >= 5
     if result.syndrome == OTHER_DEPRESSIVE_SYNDROME:
         assert 2 <= counted <= 4
+
+
+# ---------------------------------------------------------------------------------------------
+# Rule records: one per instrument, the single source of every number
+# ---------------------------------------------------------------------------------------------
+
+ALL_N_ITEMS = {**N_ITEMS, "sss8": 8, "wsas": 5}
+ALL_MAX_TOTAL = {**MAX_TOTAL, "sss8": 32, "wsas": 40}
+
+
+def test_one_rule_record_per_instrument():
+    assert tuple(RULES) == INSTRUMENT_NAMES + SCORE_ONLY_NAMES
+    for name, rules in RULES.items():
+        assert rules.name == name
+        assert rules.n_items == ALL_N_ITEMS[name]
+        assert rules.max_total == ALL_MAX_TOTAL[name]
+        assert rules.text_bundled is (name in INSTRUMENT_NAMES)
+        assert bands(name) == [(band.low, band.high, band.label) for band in rules.bands]
+
+
+@pytest.mark.parametrize("name", [*INSTRUMENT_NAMES, *SCORE_ONLY_NAMES])
+def test_scores_follow_the_rule_record(name):
+    """Does every total land in the record's band, with the record's cut-off and maximum?"""
+    rules = rules_for(name)
+    for band in rules.bands:
+        for total in (band.low, band.high):
+            result = run(name, total)
+            assert result.band == band.label
+            assert result.max_total == rules.max_total
+            if rules.cutoff is not None:
+                assert result.positive is (total >= rules.cutoff)
+
+
+def test_rule_records_are_frozen():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        RULES["phq9"].cutoff = 11  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        RULES["phq9"].bands[0].high = 5  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        RULES["phq10"] = RULES["phq9"]  # type: ignore[index]
+
+
+def test_phq9_item9_rule():
+    rule = rules_for("PHQ-9").safety_item
+    assert rule is not None
+    assert (rule.item, rule.alert_at, rule.alert_if_missing) == (9, 1, True)
+    assert [rule.alert(v) for v in (None, 0, 1, 2, 3)] == [True, False, True, True, True]
+    assert "C-SSRS" in rule.action
+    assert all(RULES[name].safety_item is None for name in RULES if name != "phq9")
+
+
+def test_rule_record_refuses_gaps_and_bad_items():
+    good = (Band(0, 2, "low"), Band(3, 6, "high"))
+    InstrumentRules(name="x", title="X", n_items=2, item_max=3, bands=good, source="s")
+    with pytest.raises(ValueError, match="does not start at 3"):
+        InstrumentRules(
+            name="x",
+            title="X",
+            n_items=2,
+            item_max=3,
+            bands=(Band(0, 2, "low"), Band(4, 6, "high")),
+            source="s",
+        )
+    with pytest.raises(ValueError, match="must end at the maximum total 6"):
+        InstrumentRules(name="x", title="X", n_items=2, item_max=3, bands=good[:1], source="s")
+    with pytest.raises(ValueError, match="item numbers"):
+        InstrumentRules(
+            name="x", title="X", n_items=2, item_max=3, bands=good, source="s", optional_item=3
+        )
+
+
+def test_band_range_text():
+    phq9 = rules_for("phq9")
+    assert [phq9.band_range(label) for label in phq9.band_labels] == [
+        "0-4",
+        "5-9",
+        "10-14",
+        "15-19",
+        "20 or more",
+    ]
+    assert rules_for("phq8").band_range("severe") == "20 or more"
+    with pytest.raises(ValueError, match="unknown band 'tiny'"):
+        phq9.band_range("tiny")
+
+
+def test_max_total_without_the_optional_item():
+    assert rules_for("phq15").max_total_for(optional_item_applies=False) == 28
+    assert rules_for("wsas").max_total_for(optional_item_applies=False) == 32
+    assert rules_for("phq9").max_total_for(optional_item_applies=False) == 27
+
+
+# --- messages quote the record ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["phq9", "phq8"])
+def test_phq_actions_quote_the_record_ranges(name):
+    """Does every band's next step quote exactly the band range in the rule record?"""
+    rules = rules_for(name)
+    for band in rules.bands:
+        text = recommended_action(run(name, band.low))
+        label = band.label[0].upper() + band.label[1:]
+        assert f"{label} symptoms ({rules.band_range(band.label)}):" in text
+    assert "Moderate symptoms (10-14):" in recommended_action(run(name, 12))
+    assert "Severe symptoms (20 or more):" in recommended_action(run(name, 20))
+
+
+def test_cut_off_messages_quote_the_record():
+    gad7 = rules_for("gad7")
+    assert f"({gad7.cutoff} or more)" in recommended_action(run("gad7", gad7.cutoff))
+    assert f"below the cut point of {gad7.cutoff}" in recommended_action(run("gad7", 0))
+    for name in ("phq2", "gad2"):
+        rules = rules_for(name)
+        assert rules.cutoff == 3
+        positive = recommended_action(run(name, rules.cutoff))
+        assert f"Positive {rules.title} screen ({rules.cutoff} or more)" in positive
+        assert f"full {rules_for(rules.full_form).title}" in positive
+        negative = recommended_action(run(name, rules.cutoff - 1))
+        assert f"Negative {rules.title} screen (below {rules.cutoff})" in negative
+    phq4 = rules_for("phq4")
+    text = recommended_action(score("phq4", [2, 1, 0, 0]))
+    assert f"(3/{phq4.max_total})" in text
+    assert f"anxiety subscale is {phq4.subscale_cutoff} or more" in text
+    assert f"neither subscale reaches {phq4.subscale_cutoff}" in recommended_action(
+        score("phq4", [1, 1, 1, 1])
+    )
+    cuts = [band.low for band in rules_for("phq15").bands[1:]]
+    assert cuts == [5, 10, 15]
+    assert "cut points 5, 10 and 15" in recommended_action(run("phq15", 3))
+    low, mid, high = rules_for("wsas").bands
+    wsas = recommended_action(run("wsas", 3))
+    assert f"above {high.low - 1} suggests" in wsas
+    assert f"{mid.low}-{mid.high} significant" in wsas
+    assert f"below {low.high + 1} subclinical" in wsas
+    assert "above 20" in wsas
+    assert "10-20" in wsas
+
+
+def test_safety_messages_quote_the_item9_rule():
+    rule = RULES["phq9"].safety_item
+    endorsed = safety_action(score("phq9", [0] * 8 + [rule.alert_at]))
+    assert endorsed.startswith(f"Safety first: PHQ-9 item {rule.item} ({rule.topic}) was endorsed")
+    assert rule.action[1:] in endorsed
+    missing = safety_action(score("phq9", [0] * 8 + [None]))
+    assert f"PHQ-9 item {rule.item}" in missing
+    assert "left unanswered" in missing
+    assert "The PHQ-8 has no item 9" in recommended_action(run("phq8", 0))
+
+
+def test_provisional_safety_action():
+    """Does an endorsed item 9 give the safety text before the form is complete?"""
+    open_form = [None] * 8 + [1]
+    expected = safety_action(score("phq9", [0] * 8 + [1]))
+    assert provisional_safety_action("PHQ 9", open_form) == expected
+    assert provisional_safety_action("phq9", [None] * 9) is None
+    assert provisional_safety_action("phq9", [None] * 8 + [0]) is None
+    assert provisional_safety_action("gad7", [3] * 7) is None
+
+
+def test_safety_item_guidance():
+    text = safety_item_guidance("Phq-9")
+    assert text is not None
+    assert text.startswith("Item 9 asks about thoughts of death or self-harm")
+    assert "Louzon" in text
+    assert safety_item_guidance("gad7") is None
+
+
+# --- one name normaliser for every entry point --------------------------------------------
+
+SPELLINGS = {
+    "phq9": ["phq9", "PHQ-9", "PHQ 9", " phq_9 ", "Phq-9", "P H Q 9", "PHQ9\t"],
+    "gad7": ["GAD-7", "gad 7", "Gad_7"],
+    "phq15": ["PHQ-15", "phq 15", "PHQ_15"],
+    "phq4": ["PHQ 4", "phq-4"],
+    "sss8": ["SSS-8", "sss 8"],
+    "wsas": ["WSAS", " wsas "],
+}
+REJECTED = ["phq10", "PHQ.9", "PHQ\u20139", "phq", "", "gad-77"]
+_ALL_SPELLINGS = [s for spellings in SPELLINGS.values() for s in spellings]
+
+
+def accepting(calls):
+    """Return the names of the calls that did not raise ValueError."""
+    accepted = set()
+    for entry, call in calls.items():
+        try:
+            call()
+        except ValueError:
+            continue
+        accepted.add(entry)
+    return accepted
+
+
+def clinical_calls(spelling):
+    """Every clinical entry point that takes an instrument name, called with ``spelling``."""
+    try:
+        rules = rules_for(spelling)
+    except ValueError:
+        rules = RULES["phq9"]  # inputs for a name that every entry point should refuse
+    zeros = [0] * rules.n_items
+    first = rules.bands[0].label
+    return {
+        "normalise_name": lambda: normalise_name(spelling),
+        "rules_for": lambda: rules_for(spelling),
+        "score": lambda: score(spelling, zeros),
+        "bands": lambda: bands(spelling),
+        "recommended_action": lambda: recommended_action(
+            Score(spelling, 0, rules.max_total, first, None)
+        ),
+        "provisional_safety_action": lambda: provisional_safety_action(spelling, zeros),
+    }
+
+
+@pytest.mark.parametrize("spelling", [*_ALL_SPELLINGS, *REJECTED])
+def test_every_clinical_entry_point_accepts_the_same_spellings(spelling):
+    calls = clinical_calls(spelling)
+    accepted = accepting(calls)
+    assert accepted == (set(calls) if spelling in _ALL_SPELLINGS else set()), sorted(accepted)
+
+
+@pytest.mark.parametrize(
+    ("canonical", "spelling"),
+    [(name, s) for name, spellings in SPELLINGS.items() for s in spellings],
+)
+def test_text_entry_points_agree_with_scoring(canonical, spelling):
+    """Do the wording functions accept every spelling scoring does (or refuse on licence)?"""
+    assert rules_for(spelling).name == canonical
+    if canonical in INSTRUMENT_NAMES:
+        assert instrument_info(spelling).name == canonical
+        assert items(spelling) == items(canonical)
+        assert anchors(spelling) == anchors(canonical)
+    else:
+        for call in (instrument_info, items, anchors):
+            with pytest.raises(ValueError, match="item text is not bundled"):
+                call(spelling)

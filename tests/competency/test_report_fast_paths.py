@@ -20,14 +20,13 @@ from bpscare.competency.exports import (
     BadgeLineWriter,
     Issuer,
     XapiStatementWriter,
-    _num,
     badge_credential,
     credential_uuid,
     write_lms_gradebook,
 )
+from bpscare.competency.formats import fixed, memo, num
 from bpscare.competency.frameworks import load_frameworks
 from bpscare.competency.html import heatmap_rows
-from bpscare.competency.report import _fmt, _memo
 
 ISSUER = Issuer(id="urn:bpscare:issuer:t", name='Course "t" \\ issuer')
 
@@ -91,7 +90,7 @@ def test_heatmap_rows_average_groups_of_learners():
 
 def test_memoised_formatters_keep_negative_zero_and_nan():
     """Does caching the formatters keep -0.0, 0.0 and NaN apart?"""
-    fmt = _memo(_fmt)
+    fmt = memo(fixed)
     assert [fmt(v) for v in (0.0, -0.0, 0.25, 0.25, math.nan)] == [
         "0.0000",
         "-0.0000",
@@ -106,7 +105,7 @@ def test_lms_gradebook_rows_match_the_plain_formatting(tmp_path):
     path = tmp_path / "lms.csv"
     write_lms_gradebook(path, ["ana", "b,c"], ["7", ""], ["a1", "a2", "a3"], scores, [3, 3, 1])
     lines = path.read_text().splitlines()
-    assert lines[2] == "ana,7,ana,,," + ",".join(_num(v) for v in scores[0])
+    assert lines[2] == "ana,7,ana,,," + ",".join(num(v) for v in scores[0])
     assert lines[3] == '"b,c",,"b,c",,,3,,0.333333'
 
 
@@ -219,7 +218,7 @@ def test_html_helper_failure_falls_back_to_drawing_here(tmp_path, monkeypatch):
     assert worker.started
     worker._proc.kill()  # the helper dies before it gets the data
     worker._proc.wait()
-    (tmp_path / "index.html.part").write_text("half")
+    (tmp_path / ".index.html.k1ll3d.tmp").write_text("half")  # as bpscare.atomic names it
     assert worker.render(tmp_path / "index.html", data) is False
     assert drawn == ["stand-in"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"]

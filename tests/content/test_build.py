@@ -113,6 +113,35 @@ def test_assignment_without_tests_is_rejected(tiny_project, tmp_path):
     assert "no autograder tests cell" in build_error(tiny_project, tmp_path / "out")
 
 
+def test_checks_points_that_differ_from_the_tag_are_rejected(tiny_project, tmp_path):
+    """Is a tests cell whose Checks(points=) is not its tag's points refused, naming file and id?"""
+    nb = tiny_project.root / "assignments" / "t01-tiny" / "t01-tiny.py"
+    nb.write_text(nb.read_text().replace("Checks(points=2,", "Checks(points=5,"))
+    message = build_error(tiny_project, tmp_path / "out")
+    assert str(nb) in message
+    assert "t01_q1_double_tests" in message
+    assert "Checks(points=5) but the tag says points=2" in message
+    assert not (tmp_path / "out").exists()
+
+
+def test_checks_without_literal_points_are_rejected(tiny_project, tmp_path):
+    """Is a Checks whose points are computed refused (the tag is the one source)?"""
+    nb = tiny_project.root / "assignments" / "t01-tiny" / "t01-tiny.py"
+    nb.write_text(nb.read_text().replace("Checks(points=2,", "Checks(points=1 + 1,"))
+    message = build_error(tiny_project, tmp_path / "out")
+    assert "t01_q1_double_tests" in message
+    assert "not a number literal" in message
+
+
+def test_a_second_checks_in_the_hidden_tests_is_checked_too(tiny_project, tmp_path):
+    """Does the check see the hidden tests merged from autograders/ as well?"""
+    hidden = tiny_project.autograders / "t01-tiny" / "hidden_tests.py"
+    hidden.write_text(hidden.read_text() + "extra = Checks(points=7)\n")
+    message = build_error(tiny_project, tmp_path / "out")
+    assert "t01_q1_double_tests" in message
+    assert "Checks(points=7) but the tag says points=2" in message
+
+
 def test_output_folder_that_is_a_file(tiny_project, tmp_path):
     target = tmp_path / "out"
     target.write_text("not a folder")

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import bpscare.api as api
 from bpscare.authoring.textnb import read_text_notebook
 from bpscare.clinical.cases import case_ids
 from bpscare.clinical.language import scan_text
@@ -207,9 +208,14 @@ def objective_problems(markdown: str, known: set[str]) -> list[str]:
 
 
 def widget_modules(code: str) -> set[str]:
-    found = set(re.findall(r"from\s+bpscare\.widgets\.(\w+)\s+import", code))
-    found |= set(re.findall(r"bpscare\.widgets\.(\w+)\.", code))
-    return found
+    """The bpscare.widgets modules whose widgets this code imports through bpscare.api."""
+    imported = {
+        name.strip().split(" as ")[0]
+        for names in re.findall(r"from\s+bpscare\.api\s+import\s+([^\n#]+)", code)
+        for name in names.split(",")
+    }
+    homes = api.SECTIONS["Widgets"]
+    return {homes[name][0].split(".")[2] for name in imported & set(homes)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -375,7 +381,7 @@ def test_module_shows_a_live_widget(module, notebooks):
 def test_module_works_through_a_library_case(module, notebooks):
     code = "\n".join(code_text(notebooks[p]) for p in LESSONS if p.parent == module)
     used = re.findall(r"load_case\(\s*[\"']([^\"']+)[\"']", code)
-    assert used, f"{module.name}: no worked case (bpscare.clinical.cases.load_case)"
+    assert used, f"{module.name}: no worked case (bpscare.api.load_case)"
     assert sorted(set(used) - set(case_ids())) == []
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from cohort import ASSIGNMENT, add_cohort, copy_course, gradebook_scores, tree_hashes
+from redteam.corpus import TEST_CELLS as FULL_MARKS
 
 from bpscare.authoring import simulated_submissions
 from bpscare.errors import BpscareError
@@ -194,9 +195,13 @@ def test_a_dask_cluster_gives_the_same_scores_as_the_local_executor(dask_cluster
     assert remote == gradebook_scores(local / "gradebook.db")
     assert len({learner for learner, _ in remote}) == COUNT + 2
     assert remote[("crasher", "a01_q1_phq9_total_tests")] == 0.0
-    assert remote[("crasher", "a01_q2_bands_tests")] == 3.0
-    assert remote[("reader", "a01_q1_phq9_total_tests")] == 3.0  # the source was out of reach
-    assert remote[("learner-001", "a01_q1_phq9_total_tests")] == 3.0  # the complete profile
+    assert remote[("crasher", "a01_q2_bands_tests")] == FULL_MARKS["a01_q2_bands_tests"]
+    assert (
+        remote[("reader", "a01_q1_phq9_total_tests")] == FULL_MARKS["a01_q1_phq9_total_tests"]
+    )  # the source was out of reach
+    assert (
+        remote[("learner-001", "a01_q1_phq9_total_tests")] == FULL_MARKS["a01_q1_phq9_total_tests"]
+    )  # the complete profile
     assert remote[("learner-002", "a01_q1_phq9_total_tests")] == 0.0  # the blank profile
     by_student = {r.student: (r.score, r.max_score, bool(r.flags)) for r in remote_run.results}
     assert by_student == {

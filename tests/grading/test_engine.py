@@ -18,6 +18,7 @@ import pytest
 
 from bpscare import nbgrader_course
 from bpscare.authoring import simulated_submissions
+from bpscare.authoring.build import Project, load_assignment
 from bpscare.errors import BpscareError
 from bpscare.grading import autograde, transport
 from bpscare.grading.backend import cell_scores
@@ -29,6 +30,13 @@ NB = f"{A01}.ipynb"
 WHEN = dt.datetime(2027, 2, 14, 9, 30, tzinfo=dt.UTC)
 TESTS = ("a01_q1_phq9_total_tests", "a01_q2_bands_tests", "a01_q3_safety_tests")
 ALL_TESTS = (*TESTS, "a01_q4_library_tests")
+#: grade id → points of a01's graded cells, read from their tags (the one source of points)
+POINTS = {
+    cell.grade_id: cell.points
+    for cell in load_assignment(Project(Path(__file__).resolve().parents[2]), A01).grade_cells
+}
+FULL_MARKS = tuple(POINTS[g] for g in ALL_TESTS)
+AUTOGRADED_MAX = sum(FULL_MARKS)  # the reflection task is graded by hand
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -245,12 +253,12 @@ def test_test_cell_outputs_match_nbgrader(pair):
 def test_result_summary_and_totals(pair):
     _, _, _, run = pair
     by_student = {r.student: r for r in run.results}
-    assert by_student["l-complete"].score == 10.0
-    assert by_student["l-complete"].max_score == 13.0  # 10 autograded + 3 for the reflection task
+    assert by_student["l-complete"].score == AUTOGRADED_MAX
+    assert by_student["l-complete"].max_score == sum(POINTS.values())  # reflection task included
     assert by_student["l-blank"].score == 0.0
     text = run.summary()
     assert "autograded 6 of 6" in text
-    assert "l-complete: 10/13" in text
+    assert f"l-complete: {AUTOGRADED_MAX:g}/{sum(POINTS.values()):g}" in text
 
 
 def test_feedback_and_export_work_on_engine_output(pair, tmp_path):
@@ -258,7 +266,7 @@ def test_feedback_and_export_work_on_engine_output(pair, tmp_path):
     _, b, _, _ = pair
     generate_feedback(b, A01)
     html = (b / "feedback" / "l-blank" / A01 / f"{A01}.html").read_text()
-    assert "0 of 3 points" in html
+    assert f"0 of {POINTS['a01_q1_phq9_total_tests']:g} points" in html
     assert "LEAK-CANARY" not in html
     from nbgrader.api import Gradebook
     from nbgrader.plugins import CsvExportPlugin
@@ -267,7 +275,7 @@ def test_feedback_and_export_work_on_engine_output(pair, tmp_path):
     with Gradebook(nbgrader_course.course_db_url(b)) as gradebook:
         CsvExportPlugin(to=str(out)).export(gradebook)
     rows = {r["student_id"]: r for r in csv.DictReader(out.open()) if r["assignment"] == A01}
-    assert float(rows["l-complete"]["raw_score"]) == 10.0
+    assert float(rows["l-complete"]["raw_score"]) == AUTOGRADED_MAX
     assert float(rows["l-blank"]["raw_score"]) == 0.0
 
 
@@ -324,13 +332,18 @@ def _scores(course: Path, learner: str) -> tuple[float, ...]:
     return tuple(scores[g] for g in ALL_TESTS)
 
 
+def _with(**partial: float) -> tuple[float, ...]:
+    """Full marks for every a01 tests cell except the ``partial`` ones given."""
+    return tuple(partial.get(g, POINTS[g]) for g in ALL_TESTS)
+
+
 def _flags(run, learner: str) -> list[str]:
     return next(r.flags for r in run.results if r.student == learner)
 
 
 def test_hostile_complete_submission_still_full_marks(hostile):
     course, _, _ = hostile
-    assert _scores(course, "h-complete") == (3.0, 3.0, 2.0, 2.0)
+    assert _scores(course, "h-complete") == FULL_MARKS
 
 
 def test_monkeypatching_checks_and_math_earns_nothing(hostile):
@@ -338,7 +351,7 @@ def test_monkeypatching_checks_and_math_earns_nothing(hostile):
     course, _, _ = hostile
     scores = cell_scores(course, A01, "h-patch-checks")
     assert scores["a01_q1_phq9_total_tests"] == pytest.approx(0.27)  # only phq9_total(all 0)=0
-    assert scores["a01_q2_bands_tests"] == 3.0
+    assert scores["a01_q2_bands_tests"] == POINTS["a01_q2_bands_tests"]
 
 
 def test_lying_int_subclass_earns_nothing(hostile):
@@ -351,18 +364,18 @@ def test_os_exit_loses_only_that_cell(hostile):
     """After os._exit in one answer cell, are the other cells still graded?"""
     course, run, _ = hostile
     # gad7_band was defined in the cell that exited, so one q4 check fails too (2 x 4/5).
-    assert _scores(course, "h-exit") == (3.0, 0.0, 2.0, 1.6)
+    assert _scores(course, "h-exit") == _with(a01_q2_bands_tests=0.0, a01_q4_library_tests=1.6)
     assert any(f.startswith("crash") for f in _flags(run, "h-exit"))
 
 
 def test_sys_exit_is_caught_like_ipython(hostile):
     course, _, _ = hostile
-    assert _scores(course, "h-sysexit") == (3.0, 0.0, 2.0, 1.6)
+    assert _scores(course, "h-sysexit") == _with(a01_q2_bands_tests=0.0, a01_q4_library_tests=1.6)
 
 
 def test_infinite_loop_times_out_and_the_rest_is_graded(hostile):
     course, run, _ = hostile
-    assert _scores(course, "h-loop") == (3.0, 3.0, 0.0, 2.0)
+    assert _scores(course, "h-loop") == _with(a01_q3_safety_tests=0.0)
     assert any(f.startswith("timeout") for f in _flags(run, "h-loop"))
     texts = _test_cell_text(course, "h-loop")
     assert "CellTimeoutError" in texts["a01_q3_safety_tests"]
@@ -376,7 +389,7 @@ def test_learner_cannot_read_the_course(hostile):
     assert text.count("BLOCKED") == 2
     assert "READ /etc/hostname" in text
     assert "LEAK-CANARY" not in text
-    assert _scores(course, "h-snoop") == (3.0, 3.0, 2.0, 2.0)
+    assert _scores(course, "h-snoop") == FULL_MARKS
 
 
 @pytest.mark.parametrize("learner", ["h-malformed", "h-v99"])

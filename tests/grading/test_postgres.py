@@ -9,6 +9,7 @@ import datetime as dt
 import nbformat
 import pytest
 from cohort import ASSIGNMENT, NOTEBOOK, add_cohort, copy_course, gradebook_scores, tree_hashes
+from redteam.corpus import TEST_CELLS as FULL_MARKS
 
 from bpscare import nbgrader_course
 from bpscare.authoring import simulated_submissions
@@ -151,7 +152,9 @@ def test_a_postgres_gradebook_gets_the_same_scores_as_sqlite(
     expected = gradebook_scores(on_sqlite / "gradebook.db")
     assert len({learner for learner, _ in expected}) == COUNT + 2
     # the attacker could not reach the database from its sandbox: its Part 1 is the correct one
-    assert expected[("attacker", "a01_q1_phq9_total_tests")] == 3.0
+    assert (
+        expected[("attacker", "a01_q1_phq9_total_tests")] == FULL_MARKS["a01_q1_phq9_total_tests"]
+    )
     assert pg_scores(fresh_postgres_url) == expected
     assert pg_manual_scores(fresh_postgres_url) == []
     assert (on_pg / "gradebook.db").read_bytes() == sqlite_before  # SQLite file not used

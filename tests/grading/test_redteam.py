@@ -23,7 +23,16 @@ from pathlib import Path
 import nbformat
 import pytest
 from cohort import gradebook_scores
-from redteam.corpus import ASSIGNMENT, NOTEBOOK, TEST_CELLS, Case, build_submission, controls
+from redteam.corpus import (
+    ASSIGNMENT,
+    FULL,
+    NOTEBOOK,
+    TEST_CELLS,
+    Case,
+    build_submission,
+    controls,
+    expected_scores,
+)
 from redteam.corpus import load_cases as load_corpus
 
 from bpscare.errors import BpscareError
@@ -234,6 +243,56 @@ def test_the_corpus_has_25_hostile_submissions_covering_every_safety_bullet():
     assert len({c.student for c in CASES}) == len(CASES)
 
 
+def test_full_marks_come_from_the_grade_cells_tags():
+    """Are the corpus's full marks the points of a01's tests cells, read from their tags?"""
+    from bpscare.authoring import textnb
+
+    path = Path(__file__).resolve().parents[2] / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.py"
+    nb = textnb.expand_grading(textnb.read_text_notebook(path), path)
+    tags = {c.grade_id: c.points for c in textnb.grade_cells(nb, NOTEBOOK) if c.kind == "tests"}
+    assert tags == TEST_CELLS
+    complete = next(c for c in controls() if c.name == "control-complete")
+    assert complete.expected == TEST_CELLS
+
+
+def test_the_corpus_loader_resolves_full_and_keeps_partial_scores():
+    """Does ``full`` become the cell's points while a partial score stays as written?"""
+    first, *rest = sorted(TEST_CELLS)
+    spec = {first: 0.5, **dict.fromkeys(rest, FULL)}
+    assert expected_scores("x.yaml", spec) == {first: 0.5, **{g: TEST_CELLS[g] for g in rest}}
+
+
+@pytest.mark.parametrize(
+    ("change", "phrase"),
+    [
+        ({"value": "ful"}, "unknown keyword 'ful'"),
+        ({"value": "max"}, "unknown keyword 'max'"),
+        ({"value": True}, "neither 'full' nor a number"),
+        ({"value": None}, "neither 'full' nor a number"),
+        ({"above": 0.01}, "outside 0.."),
+        ({"value": -1}, "outside 0.."),
+        ({"above": 0}, "write 'full' for full marks"),
+        ({"drop": True}, "must list exactly"),
+        ({"extra": True}, "must list exactly"),
+    ],
+)
+def test_the_corpus_loader_fails_loudly_on_a_bad_score(change, phrase):
+    """Is an unknown keyword, a score above the cell's points or a missing cell an error?"""
+    first = sorted(TEST_CELLS)[0]
+    spec: dict = dict.fromkeys(TEST_CELLS, FULL)
+    if "value" in change:
+        spec[first] = change["value"]
+    if "above" in change:
+        spec[first] = TEST_CELLS[first] + change["above"]
+    if "drop" in change:
+        del spec[first]
+    if "extra" in change:
+        spec["a01_q9_unknown_tests"] = 0
+    with pytest.raises(ValueError, match=r"x\.yaml") as excinfo:
+        expected_scores("x.yaml", spec)
+    assert phrase in str(excinfo.value)
+
+
 def test_every_submission_is_graded_exactly_once(redteam):
     """Is every learner in the run's results exactly once, controls included?"""
     students = [r.student for r in redteam.run.results]
@@ -365,7 +424,7 @@ def test_outputs_are_capped(redteam):
 
 
 def test_the_judges_own_verdict_is_what_the_learner_sees(redteam):
-    """Does the Part 1 tests cell of fake-success-text show the judge's 0, not the fake 3?"""
+    """Does the Part 1 tests cell of fake-success-text show the judge's 0, not the fake full?"""
     path = redteam.course / "autograded" / "rt-fake-success-text" / ASSIGNMENT / NOTEBOOK
     nb = nbformat.read(str(path), as_version=4)
     cell = next(
@@ -374,7 +433,7 @@ def test_the_judges_own_verdict_is_what_the_learner_sees(redteam):
         if c.metadata.get("nbgrader", {}).get("grade_id") == "a01_q1_phq9_total_tests"
     )
     text = json.dumps(cell.get("outputs", []))
-    assert "0 of 3 points" in text
+    assert f"0 of {TEST_CELLS['a01_q1_phq9_total_tests']:g} points" in text
 
 
 def test_an_unknown_assignment_is_refused_before_anything_is_written(tmp_path, built_course):

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
+
 import pytest
 from helpers import synced_state_text
 
+import bpscare.widgets.screener as screener_module
 from bpscare.clinical.cases import load_case
-from bpscare.clinical.instruments import INSTRUMENT_NAMES, instrument_info, score
+from bpscare.clinical.instruments import (
+    INSTRUMENT_NAMES,
+    RULES,
+    Score,
+    anchors,
+    bands,
+    instrument_info,
+    items,
+    normalise_name,
+    recommended_action,
+    rules_for,
+    score,
+)
 from bpscare.grading.answers import load_answer
 from bpscare.widgets.screener import (
     INTRODUCTION_GUIDANCE,
@@ -182,3 +199,148 @@ def test_no_expert_material_in_state():
 def test_unknown_screener_is_rejected():
     with pytest.raises(ValueError, match="allowed: phq9"):
         screener_form("sss8")
+
+
+# --- one rule record, one name normaliser ------------------------------------------------
+
+SPELLINGS = [
+    "phq9",
+    "PHQ 9",
+    "PHQ-9",
+    " phq_9 ",
+    "P H Q 9",
+    "GAD 7",
+    "gad-2",
+    "PHQ 15",
+    "Phq_4",
+    "phq 8",
+    "PHQ-2",
+]
+NOT_FORMS = ["phq10", "PHQ.9", "sss8", "SSS 8", "wsas", "", "PHQ\u20139"]
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_screener_form_accepts_what_instrument_info_accepts(spelling):
+    """Does screener_form("PHQ 9") work like instrument_info("PHQ 9") (it used to raise)?"""
+    info = instrument_info(spelling)
+    view = screener_form(spelling)
+    assert view.instrument == info.name
+    assert len(view.items) == info.n_items
+
+
+def entry_point_calls(spelling):
+    """Every library entry point that takes an instrument name, called with ``spelling``."""
+    try:
+        rules = rules_for(spelling)
+    except ValueError:
+        rules = RULES["phq9"]
+    zeros = [0] * rules.n_items
+    return {
+        "normalise_name": lambda: normalise_name(spelling),
+        "rules_for": lambda: rules_for(spelling),
+        "score": lambda: score(spelling, zeros),
+        "bands": lambda: bands(spelling),
+        "recommended_action": lambda: recommended_action(
+            Score(spelling, 0, rules.max_total, rules.bands[0].label, None)
+        ),
+        "instrument_info": lambda: instrument_info(spelling),
+        "items": lambda: items(spelling),
+        "anchors": lambda: anchors(spelling),
+        "read_screener": lambda: read_screener(spelling, zeros),
+        "screener_to_answer": lambda: screener_to_answer(spelling, zeros),
+        "answer_to_score": lambda: answer_to_score({"instrument": spelling, "responses": zeros}),
+        "ScreenerView": lambda: ScreenerView(spelling),
+        "screener_form": lambda: screener_form(spelling),
+    }
+
+
+@pytest.mark.parametrize("spelling", [*SPELLINGS, "phq10", "PHQ.9", "", "PHQ\u20139"])
+def test_every_entry_point_accepts_the_same_spellings(spelling):
+    calls = entry_point_calls(spelling)
+    accepted = set()
+    for name, call in calls.items():
+        try:
+            call()
+        except ValueError:
+            continue
+        accepted.add(name)
+    assert accepted in (set(), set(calls)), sorted(set(calls) - accepted)
+    assert bool(accepted) is (spelling in SPELLINGS)
+
+
+@pytest.mark.parametrize("spelling", NOT_FORMS)
+def test_names_without_a_form_are_rejected(spelling):
+    with pytest.raises(ValueError, match="has no bundled form; allowed: phq9"):
+        screener_form(spelling)
+
+
+@pytest.mark.parametrize("name", INSTRUMENT_NAMES)
+def test_band_table_is_the_rule_record(name):
+    rules = rules_for(name)
+    reading = read_screener(name, [None] * rules.n_items)
+    expected = "; ".join(f"{b.low}-{b.high} {b.label}" for b in rules.bands)
+    assert reading.band_table == expected
+
+
+def test_phq9_band_text_in_messages_equals_the_record():
+    """Does the live total and next step quote the record's band and range?"""
+    rules = rules_for("phq9")
+    moderate = rules.band("moderate")
+    reading = read_screener("phq9", [2, 2, 2, 2, 2, 1, 1, 0, 0])
+    assert f"Moderate symptoms ({moderate.low}-{moderate.high}):" in reading.next_step
+    assert f"{moderate.low}-{moderate.high} moderate" in reading.band_table
+    view = ScreenerView("phq9", responses=[2, 2, 2, 2, 2, 1, 1, 0, 0])
+    assert f"Moderate symptoms ({rules.band_range('moderate')})" in view.next_step.value
+
+
+def test_item9_guidance_and_alert_follow_the_record():
+    rule = rules_for("phq9").safety_item
+    view = ScreenerView("phq9")
+    assert f"Item {rule.item} asks" in view.guidance.children[0].value
+    view.items[rule.item - 1].value = rule.alert_at
+    assert "Safety alert" in view.safety.value
+    gad7 = ScreenerView("gad7")
+    assert "self-harm" not in gad7.guidance.children[0].value
+
+
+def _docstring_nodes(tree):
+    """Every bare string statement (module, class, function and attribute docstrings)."""
+    return {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }
+
+
+def test_widget_keeps_no_clinical_numbers():
+    """Does widgets/screener.py hold no band boundary, cut-off or item-9 constant of its own?"""
+    path = Path(screener_module.__file__)
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    docstrings = _docstring_nodes(tree)
+    ints = {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, int)
+        and not isinstance(node.value, bool)
+    }
+    assert ints <= {0, 1}, f"integer literals other than 0/1: {sorted(ints - {0, 1})}"
+    strings = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+    ranges = {f"{b.low}-{b.high}" for rules in RULES.values() for b in rules.bands}
+    labels = {b.label for rules in RULES.values() for b in rules.bands}
+    for text in strings:
+        found = set(re.findall(r"(?<![\d.])\d+-\d+(?![\d])", text))
+        assert not found & ranges, f"band range {sorted(found & ranges)} in {text!r}"
+        assert not re.search(r"\b\d+ or more\b|\bbelow \d+\b", text), text
+        assert not re.search(r"item[ -]?9\b", text, re.IGNORECASE), text
+        assert text not in labels, f"band label {text!r}"
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    names |= {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    assert not {n for n in names if re.search(r"ITEM_?9|MENSTRUAL_ITEM|BANDS", n)}

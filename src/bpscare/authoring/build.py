@@ -31,6 +31,7 @@ from bpscare import atomic
 from bpscare.apps.voila_config import write_voila_json
 from bpscare.authoring import textnb
 from bpscare.authoring.leakguard import Fragment, LeakFinding, forbidden_fragments, scan_tree
+from bpscare.authoring.points import check_checks_points
 from bpscare.errors import BpscareError
 
 NOTEBOOK_SUFFIXES = (".py", ".md")
@@ -146,6 +147,7 @@ def load_assignment(project: Project, name: str) -> AssignmentSource:
         nb = textnb.expand_grading(textnb.read_text_notebook(path), path)
         _merge_hidden_tests(nb, hidden, path)
         _merge_rubric(nb, rubric, path)
+        check_checks_points(nb, path)  # after the merge: hidden checks count too
         ipynb_name = Path(text_name).with_suffix(".ipynb").name
         notebooks[ipynb_name] = nb
         cells.extend(textnb.grade_cells(nb, ipynb_name))

@@ -198,14 +198,11 @@ def _trusted_lines(path: Path) -> set[str]:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (yaml.YAMLError, OSError):
             return set()
-        return {s.strip() for s in _strings(data) if len(s.strip()) >= MIN_FRAGMENT}
-    text = file_text(path) or ""
-    lines = set()
-    for raw in text.splitlines():
-        line = raw.strip()
-        if len(line) >= MIN_FRAGMENT and not re.fullmatch(r"#.*", line) and not _generic_line(line):
-            lines.add(line)
-    return lines
+        lines = {s.strip() for s in _strings(data)}
+    else:  # a Python file's comments are notes to the grader, not answers
+        lines = {raw.strip() for raw in (file_text(path) or "").splitlines()}
+        lines = {line for line in lines if not re.fullmatch(r"#.*", line)}
+    return {line for line in lines if len(line) >= MIN_FRAGMENT and not _generic_line(line)}
 
 
 def _strings(data: object) -> Iterable[str]:

@@ -10,6 +10,10 @@ short keys that this module expands::
 
 A raw ``nbgrader={...}`` header is also accepted (and round-trips through jupytext unchanged),
 but never together with ``grading`` on the same cell.
+
+The tag's ``points`` is the one source of a graded cell's points: :func:`grade_cells` reads them
+for the course map and the tests, and :mod:`bpscare.authoring.points` makes the build reject a
+tests cell whose ``Checks(points=...)`` says anything else.
 """
 
 from __future__ import annotations

@@ -20,6 +20,8 @@ from collections.abc import Hashable
 import numpy as np
 import pandas as pd
 
+from bpscare.clinical.instruments.rules import rules_for
+
 __all__ = [
     "CONSULT_AFTER_WEEKS",
     "FOLLOW_UP_WITHIN_WEEKS",
@@ -41,9 +43,9 @@ __all__ = [
     "validate_scores",
 ]
 
-#: Highest possible total per instrument: PHQ-9 0-27 (Kroenke, Spitzer, Williams, J Gen Intern
-#: Med 2001); GAD-7 0-21 (Spitzer, Kroenke, Williams, Loewe, Arch Intern Med 2006).
-INSTRUMENT_MAX: dict[str, int] = {"phq9": 27, "gad7": 21}
+#: Highest possible total per instrument, from the instruments' rule records (PHQ-9 0-27,
+#: GAD-7 0-21).
+INSTRUMENT_MAX: dict[str, int] = {name: rules_for(name).max_total for name in ("phq9", "gad7")}
 
 #: Remission = score below 5. PHQ-9: ICSI adult depression guideline; NCQA HEDIS DRR-E;
 #: CMS159 / NQF 0710. GAD-7: **by analogy** - 0-4 is the "minimal" band (Spitzer et al. 2006);

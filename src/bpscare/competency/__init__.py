@@ -12,7 +12,9 @@ from bpscare.competency.evidence import GradebookSource
 from bpscare.competency.frameworks import Competency, Framework, competency_index, load_frameworks
 from bpscare.competency.levels import LevelBand, LevelScheme
 from bpscare.competency.mapping import CompetencyMap, load_map
-from bpscare.competency.report import AtRiskRule, ReportSummary, pseudonym, run_report
+from bpscare.competency.privacy import pseudonym
+from bpscare.competency.report import ReportSummary, run_report
+from bpscare.competency.report_data import AtRiskRule
 
 __all__ = [
     "AtRiskRule",

@@ -4,8 +4,9 @@ Drawing the figures is the largest piece of CPU work after reading the gradebook
 Python's global interpreter lock, so a thread cannot overlap them. :class:`HtmlWorker` starts
 ``python -m bpscare.competency.render_worker`` as soon as a report begins: the helper imports
 matplotlib while the main process reads the gradebook, then receives the finished
-:class:`~bpscare.competency.report.ReportData` (pickled, through its standard input, never a
-file), writes ``index.html`` and exits. The page is byte-for-byte the one the main process would
+:class:`~bpscare.competency.report_data.ReportData` (pickled, through its standard input, never
+a file), writes ``index.html`` (through :func:`bpscare.atomic.write_text`: a temporary sibling
+file renamed into place) and exits. The page is byte-for-byte the one the main process would
 draw (same code, same interpreter, same matplotlib).
 
 Anything unexpected (no usable interpreter, an import error, a crash, a time-out) makes
@@ -25,8 +26,10 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bpscare import atomic
+
 if TYPE_CHECKING:
-    from bpscare.competency.report import ReportData
+    from bpscare.competency.report_data import ReportData
 
 #: Seconds to wait for the helper before drawing in the main process instead.
 TIMEOUT_S = 600.0
@@ -119,8 +122,7 @@ class HtmlWorker:
                 _stop(proc)
         from bpscare.competency.html import write_index_html
 
-        path.with_name(path.name + ".part").unlink(missing_ok=True)
-        path.unlink(missing_ok=True)
+        _remove_leftovers(path)
         write_index_html(path, data)
         return False
 
@@ -146,6 +148,13 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             proc.stdin.close()
 
 
+def _remove_leftovers(path: Path) -> None:
+    """Remove the page and any temporary file a killed helper left beside it."""
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        leftover.unlink(missing_ok=True)
+    path.unlink(missing_ok=True)
+
+
 def main() -> int:
     """Helper entry point: import the plotting code, then read a job from stdin and draw it.
 
@@ -155,17 +164,14 @@ def main() -> int:
     received: list[bytes] = []
     reader = threading.Thread(target=lambda: received.append(sys.stdin.buffer.read()))
     reader.start()
-    from bpscare.competency.html import write_index_html
+    from bpscare.competency.html import render_index_html
 
     reader.join()
     raw = received[0] if received else b""
     if not raw:  # the report failed or finished without a page: nothing to do
         return 0
     path, data = pickle.loads(raw)  # sent by the parent process, through a pipe
-    target = Path(path)
-    partial = target.with_name(target.name + ".part")
-    write_index_html(partial, data)
-    partial.replace(target)
+    atomic.write_text(Path(path), render_index_html(data))
     return 0
 
 

@@ -10,12 +10,13 @@ rename. Flags go to ``<course>/reports/autograde-flags-<assignment>.csv``.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from bpscare.errors import BpscareError
 from bpscare.grading import gradebook as gb_mod
 from bpscare.grading.prepare import (
     CachedSourceCells,
+    NotebookInfo,
     Prepared,
     dumps_notebook,
     fast_metadata_validation,
@@ -98,6 +100,49 @@ class AutogradeRun:
         return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run goes, as the caller asked: who, on which executor, with which limits."""
+
+    students: tuple[str, ...] | None
+    executor: str
+    workers: int
+    db_url: str | None
+    timeout_cell: float
+    progress: Callable[[GradingEvent], None] | None
+
+    def report(self, student: str, done: bool, total: int) -> None:
+        """Tell the progress callback (if any) that a learner started or finished."""
+        if self.progress is not None:
+            self.progress(GradingEvent(student, done, total))
+
+
+@dataclass(frozen=True)
+class GradingContext:
+    """Everything a run reads from the course, opened once by :func:`open_grading_context`.
+
+    It stays in the trusted parent: workers get plain-data jobs built from it, never the
+    context itself (it holds the gradebook connection).
+    """
+
+    course: Path
+    assignment: str
+    options: RunOptions
+    config: Any  # the course's nbgrader config (traitlets), with db_url pinned
+    coursedir: Any  # nbgrader's CourseDirectory for the course
+    db_url: str
+    gradebook: Any  # nbgrader's Gradebook, open for the whole run
+    sources: CachedSourceCells  # the gradebook's source and graded cells, read once
+    infos: dict[str, NotebookInfo]
+    limits: Limits
+    late_plugin: Any
+
+    @property
+    def tests(self) -> dict[str, dict[str, str]]:
+        """Notebook name → tests cell grade id → the trusted tests source."""
+        return {name: info.tests for name, info in self.infos.items()}
+
+
 def autograde(
     course_dir: Path,
     assignment: str,
@@ -129,12 +174,17 @@ def autograde(
     if executor != "local" and not executor.startswith("dask://"):
         msg = f"unknown executor {executor!r}; use 'local' or 'dask://HOST:PORT'"
         raise BpscareError(msg)
-    n_workers = workers or os.cpu_count() or 1
-    pool = _make_executor(executor, n_workers)  # workers warm up while the parent prepares
+    options = RunOptions(
+        students=None if students is None else tuple(students),
+        executor=executor,
+        workers=workers or os.cpu_count() or 1,
+        db_url=db_url,
+        timeout_cell=float(timeout_cell),
+        progress=progress,
+    )
+    pool = _make_executor(executor, options.workers)  # workers warm up while the parent prepares
     try:
-        run = _autograde(
-            course, assignment, students, pool, executor, n_workers, db_url, timeout_cell, progress
-        )
+        run = _autograde(course, assignment, options, pool)
     except BaseException:
         pool.close(kill=True)  # an error or Ctrl+C: stop the workers now
         raise
@@ -142,58 +192,52 @@ def autograde(
     return run
 
 
-def _autograde(
-    course: Path,
-    assignment: str,
-    students: list[str] | None,
-    pool: Any,
-    executor: str,
-    n_workers: int,
-    db_url: str | None,
-    timeout_cell: float,
-    progress: Callable[[GradingEvent], None] | None,
-) -> AutogradeRun:
+@contextlib.contextmanager
+def open_grading_context(
+    course: Path, assignment: str, options: RunOptions
+) -> Iterator[GradingContext]:
+    """Open the course's config, gradebook and assignment for one run; close them after.
+
+    Raises ``BpscareError`` (with nothing written) for a config that does not load, an
+    unreachable gradebook or an assignment the gradebook does not know.
+    """
     from bpscare import nbgrader_course
 
-    started = time.monotonic()
     nbgrader_course.ensure_tools_on_path()
-    config = nbgrader_course.load_course_config(course, db_url)
+    config = nbgrader_course.load_course_config(course, options.db_url)
     from nbgrader.coursedir import CourseDirectory
 
     coursedir = CourseDirectory(config=config)
-    url = gb_mod.normalize_db_url(nbgrader_course.course_db_url(course, db_url))
+    url = gb_mod.normalize_db_url(nbgrader_course.course_db_url(course, options.db_url))
     coursedir.db_url = url
     gradebook = gb_mod.open_gradebook(url, coursedir.course_id)
     try:
         infos = _check_assignment(gradebook, assignment)
-        chosen = _choose_students(coursedir, assignment, students)
-        limits = Limits(timeout_cell=float(timeout_cell), protected=_protected(course, url))
-        run = AutogradeRun(course, assignment, executor=executor, workers=n_workers)
-        shutil.rmtree(_scratch(coursedir), ignore_errors=True)  # leftovers of a killed run
-        tests = {name: info.tests for name, info in infos.items()}
-        late_plugin = _late_plugin(config)
-        sources = CachedSourceCells(gradebook)
-        total = len(chosen)
-        pending: dict[Any, Prepared] = {}
+        yield GradingContext(
+            course=course,
+            assignment=assignment,
+            options=options,
+            config=config,
+            coursedir=coursedir,
+            db_url=url,
+            gradebook=gradebook,
+            sources=CachedSourceCells(gradebook),
+            infos=infos,
+            limits=Limits(timeout_cell=options.timeout_cell, protected=_protected(course, url)),
+            late_plugin=_late_plugin(config),
+        )
+    finally:
+        gradebook.close()
+
+
+def _autograde(course: Path, assignment: str, options: RunOptions, pool: Any) -> AutogradeRun:
+    started = time.monotonic()
+    with open_grading_context(course, assignment, options) as ctx:
+        chosen = _choose_students(ctx.coursedir, assignment, options.students)
+        run = AutogradeRun(course, assignment, executor=options.executor, workers=options.workers)
+        shutil.rmtree(_scratch(ctx.coursedir), ignore_errors=True)  # leftovers of a killed run
         results: dict[str, StudentResult] = {}
-        for student in chosen:
-            if progress is not None:
-                progress(GradingEvent(student, False, total))
-            try:
-                prepared = prepare(coursedir, config, sources, assignment, student, infos)
-            except Exception as exc:
-                results[student] = StudentResult(student, error=f"cannot prepare: {exc}"[:400])
-                if progress is not None:
-                    progress(GradingEvent(student, True, total))
-                continue
-            if prepared.notebooks:
-                pending[pool.submit(prepared.job(tests, limits.to_dict()))] = prepared
-            else:
-                results[student] = _finish(
-                    coursedir, config, gradebook, assignment, prepared, {}, late_plugin
-                )
-                if progress is not None:
-                    progress(GradingEvent(student, True, total))
+        pending = _submit_all(ctx, pool, chosen, results)
         for future, output in pool.as_completed(pending):
             prepared = pending[future]
             if isinstance(output, BaseException):
@@ -202,21 +246,44 @@ def _autograde(
                 )
             else:
                 run.protections.update(output.get("protections", {}))
-                results[prepared.student] = _finish(
-                    coursedir, config, gradebook, assignment, prepared, output, late_plugin
-                )
-            if progress is not None:
-                progress(GradingEvent(prepared.student, True, total))
+                results[prepared.student] = _finish(ctx, prepared, output)
+            options.report(prepared.student, True, len(chosen))
         run.results = [results[s] for s in chosen if s in results]
         run.flag_report = _write_flag_report(course, assignment, run.results)
-        shutil.rmtree(_scratch(coursedir), ignore_errors=True)
+        shutil.rmtree(_scratch(ctx.coursedir), ignore_errors=True)
         run.seconds = time.monotonic() - started
         return run
-    finally:
-        gradebook.close()
 
 
-def _check_assignment(gradebook: Any, assignment: str) -> dict[str, Any]:
+def _submit_all(
+    ctx: GradingContext, pool: Any, chosen: list[str], results: dict[str, StudentResult]
+) -> dict[Any, Prepared]:
+    """Prepare each learner's submission and hand it to the pool; return future → submission.
+
+    A submission that cannot be prepared, or has no notebook to run, is finished here and goes
+    straight into ``results``.
+    """
+    total = len(chosen)
+    tests = ctx.tests
+    limits = ctx.limits.to_dict()
+    pending: dict[Any, Prepared] = {}
+    for student in chosen:
+        ctx.options.report(student, False, total)
+        try:
+            prepared = prepare(ctx, student)
+        except Exception as exc:
+            results[student] = StudentResult(student, error=f"cannot prepare: {exc}"[:400])
+            ctx.options.report(student, True, total)
+            continue
+        if prepared.notebooks:
+            pending[pool.submit(prepared.job(tests, limits))] = prepared
+        else:
+            results[student] = _finish(ctx, prepared, {})
+            ctx.options.report(student, True, total)
+    return pending
+
+
+def _check_assignment(gradebook: Any, assignment: str) -> dict[str, NotebookInfo]:
     from nbgrader.api import MissingEntry
 
     try:
@@ -232,7 +299,9 @@ def _check_assignment(gradebook: Any, assignment: str) -> dict[str, Any]:
     return infos
 
 
-def _choose_students(coursedir: Any, assignment: str, students: list[str] | None) -> list[str]:
+def _choose_students(
+    coursedir: Any, assignment: str, students: tuple[str, ...] | None
+) -> list[str]:
     root = Path(coursedir.root) / coursedir.submitted_directory
     available = (
         sorted(p.name for p in root.iterdir() if (p / assignment).is_dir()) if root.is_dir() else []
@@ -284,15 +353,7 @@ def _post_process(nb: nbformat.NotebookNode, config: Any) -> nbformat.NotebookNo
     return nb
 
 
-def _finish(
-    coursedir: Any,
-    config: Any,
-    gradebook: Any,
-    assignment: str,
-    prepared: Prepared,
-    output: dict[str, Any],
-    late_plugin: Any,
-) -> StudentResult:
+def _finish(ctx: GradingContext, prepared: Prepared, output: dict[str, Any]) -> StudentResult:
     """Write one learner's autograded folder and gradebook rows; return the result."""
     from nbgrader import utils
 
@@ -302,11 +363,12 @@ def _finish(
     notebooks: dict[str, nbformat.NotebookNode] = {}
     try:
         for name, text in output.get("notebooks", {}).items():
-            notebooks[name] = _post_process(loads_notebook(text), config)
+            notebooks[name] = _post_process(loads_notebook(text), ctx.config)
         notebooks.update(prepared.unreadable)
         _add_flag_notes(notebooks, result.flags)
+        coursedir = ctx.coursedir
         dest = Path(
-            coursedir.format_path(coursedir.autograded_directory, prepared.student, assignment)
+            coursedir.format_path(coursedir.autograded_directory, prepared.student, ctx.assignment)
         )
         staging = _stage(dest, prepared, notebooks, coursedir)
         # Folder first, grades second: a run killed in between leaves an autograded notebook
@@ -314,13 +376,13 @@ def _finish(
         # and feedback need.
         atomic.replace_dir(staging, dest)
         gb_mod.save_submission(
-            gradebook,
-            assignment,
+            ctx.gradebook,
+            ctx.assignment,
             prepared.student,
             prepared.timestamp,
             notebooks,
             prepared.missing,
-            late_plugin,
+            ctx.late_plugin,
         )
     except Exception as exc:
         result.error = f"cannot record the grades: {str(exc)[:300]}"
@@ -330,7 +392,7 @@ def _finish(
             if utils.is_grade(cell):
                 score, _ = utils.determine_grade(cell)
                 result.cell_scores[cell.metadata.nbgrader["grade_id"]] = score
-    submission = gradebook.find_submission(assignment, prepared.student)
+    submission = ctx.gradebook.find_submission(ctx.assignment, prepared.student)
     result.score = float(submission.score)
     result.max_score = float(submission.max_score)
     return result

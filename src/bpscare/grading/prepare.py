@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import nbformat
 
@@ -315,17 +315,35 @@ def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
     return nb, ""
 
 
-def prepare(
-    coursedir: Any,
-    config: Any,
-    gradebook: Any,
-    assignment: str,
-    student: str,
-    infos: dict[str, NotebookInfo],
-) -> Prepared:
+class PrepareContext(Protocol):
+    """What :func:`prepare` reads from a run; the engine's ``GradingContext`` provides it."""
+
+    @property
+    def coursedir(self) -> Any:
+        """The course's nbgrader ``CourseDirectory``."""
+
+    @property
+    def config(self) -> Any:
+        """The course's nbgrader config."""
+
+    @property
+    def assignment(self) -> str:
+        """The assignment being graded."""
+
+    @property
+    def sources(self) -> CachedSourceCells:
+        """The gradebook's source and graded cells, read once per run."""
+
+    @property
+    def infos(self) -> dict[str, NotebookInfo]:
+        """Notebook name → what the gradebook knows about it."""
+
+
+def prepare(ctx: PrepareContext, student: str) -> Prepared:
     """Sanitize one submission as nbgrader would, recording a flag for everything suspicious."""
     from nbgrader.utils import find_all_files
 
+    coursedir, assignment = ctx.coursedir, ctx.assignment
     folder = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
     prepared = Prepared(student, folder, coursedir.get_existing_timestamp(str(folder)))
     # Other files: the submission's, then the instructor's source files on top (as nbgrader).
@@ -337,13 +355,13 @@ def prepare(
             continue
         prepared.files[rel] = data
     source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
-    exclude = set(_exclude_overwriting(config).get(assignment, []))
+    exclude = set(_exclude_overwriting(ctx.config).get(assignment, []))
     if source.is_dir():
         for filename in find_all_files(str(source), [*coursedir.ignore, "*.ipynb"]):
             rel = os.path.relpath(filename, source)
             if rel not in exclude:
                 prepared.files[rel] = Path(filename).read_bytes()
-    for name, info in infos.items():
+    for name, info in ctx.infos.items():
         path = folder / name
         if not path.exists():
             prepared.missing.append(name)
@@ -354,9 +372,7 @@ def prepare(
             reason = "the notebook is a symbolic link, not a file"
         if nb is not None:
             try:
-                nb = _sanitize(
-                    nb, config, gradebook, coursedir, assignment, student, name, prepared
-                )
+                nb = _sanitize(nb, ctx, name, prepared)
             except Exception as exc:
                 nb, reason = None, f"its nbgrader cell metadata is invalid ({str(exc)[:160]})"
         if nb is None:
@@ -396,12 +412,15 @@ def _exclude_overwriting(config: Any) -> dict[str, list[str]]:
     return dict(value) if isinstance(value, dict) else {}
 
 
-def _sanitize(nb, config, gradebook, coursedir, assignment, student, name, prepared):
+def _sanitize(
+    nb: nbformat.NotebookNode, ctx: PrepareContext, name: str, prepared: Prepared
+) -> nbformat.NotebookNode:
+    coursedir, assignment = ctx.coursedir, ctx.assignment
     resources = {
         "unique_key": name[:-6],
         "output_files_dir": f"{name[:-6]}_files",
         "nbgrader": {
-            "student": student,
+            "student": prepared.student,
             "assignment": assignment,
             "notebook": name[:-6],
             "db_url": coursedir.db_url,
@@ -424,8 +443,7 @@ def _sanitize(nb, config, gradebook, coursedir, assignment, student, name, prepa
                 release_sources[grade_id] = cell.source
     except Exception:
         release_sources = {}
-    cached = gradebook if isinstance(gradebook, CachedSourceCells) else CachedSourceCells(gradebook)
-    for preprocessor in _shared_preprocessors(config, cached, release_sources):
+    for preprocessor in _shared_preprocessors(ctx.config, ctx.sources, release_sources):
         with fast_metadata_validation():
             nb, resources = preprocessor(nb, resources)
         for cell in nb.cells:  # DeduplicateIds leaves an empty dict that fails validation

@@ -3,13 +3,13 @@
 The pure part is :func:`read_screener`: from item responses (``None`` for unanswered items) it
 returns the running total, the score and band once the form is complete
 (:func:`bpscare.clinical.instruments.score`), the PHQ-9 item-9 safety instruction as soon as item 9
-is
-endorsed (:func:`bpscare.clinical.instruments.safety_action`), and what to do next
+is endorsed (:func:`bpscare.clinical.instruments.provisional_safety_action`), and what to do next
 (:func:`bpscare.clinical.instruments.recommended_action`). :class:`ScreenerView` renders the
-published
-item wording with its attribution line and shows guidance on introducing a screener without
-pathologizing the person (:data:`INTRODUCTION_GUIDANCE`). Screeners have no expert key, so
-practice mode changes nothing here.
+published item wording with its attribution line and shows guidance on introducing a screener
+without pathologizing the person (:data:`INTRODUCTION_GUIDANCE`). Screeners have no expert key, so
+practice mode changes nothing here. Every clinical rule (items, bands, cut-offs, the item-9 rule,
+the PHQ-15 optional item) comes from the rule records of
+:func:`bpscare.clinical.instruments.rules_for`; this module keeps none of its own.
 """
 
 from __future__ import annotations
@@ -18,18 +18,23 @@ import html
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import ipywidgets as widgets
 
 from bpscare.clinical.instruments import (
     INSTRUMENT_NAMES,
     InstrumentInfo,
+    InstrumentRules,
     Score,
     bands,
     instrument_info,
+    normalise_name,
+    provisional_safety_action,
     recommended_action,
+    rules_for,
     safety_action,
+    safety_item_guidance,
     score,
 )
 from bpscare.widgets.common import SaveAnswerBar, feedback_html, labelled_html
@@ -48,8 +53,9 @@ __all__ = [
 KIND = "screener"
 """Answer kind saved by the view: ``{"instrument": ..., "responses": [...]}``."""
 
-_PHQ9_ITEM9 = 9
-_PHQ15_MENSTRUAL_ITEM = 4
+# The keyword option of score() that says whether an instrument's optional item applies.
+_APPLICABLE_OPTION = "menstrual_applicable"
+_DIFFICULTY_OPTION = "difficulty"
 
 INTRODUCTION_GUIDANCE: tuple[str, ...] = (
     "Introduce it as routine and as part of caring for the whole person: \u2018I ask everyone "
@@ -69,13 +75,6 @@ INTRODUCTION_GUIDANCE: tuple[str, ...] = (
     "diagnostic interview (Kroenke, Spitzer & Williams, J Gen Intern Med 2001).",
 )
 """How to introduce a screener without pathologizing the person, each point with its source."""
-
-_ITEM9_GUIDANCE = (
-    "Item 9 asks about thoughts of death or self-harm. Ask it plainly and without hurry; any "
-    "answer other than \u2018not at all\u2019 calls for a same-visit safety assessment (FHIR MII "
-    "PRO PHQ-9 guidance; Simon et al., Psychiatr Serv 2013), and \u2018not at all\u2019 does not "
-    "rule out risk (Louzon et al., Psychiatr Serv 2016)."
-)
 
 
 @dataclass(frozen=True)
@@ -114,6 +113,11 @@ class ScreenerReading:
     safety: str | None
     next_step: str | None
     band_table: str
+
+
+def _optional_item(rules: InstrumentRules) -> int | None:
+    """The item a person can mark as not applicable on the form (PHQ-15 item 4), else ``None``."""
+    return rules.optional_item if _APPLICABLE_OPTION in rules.options else None
 
 
 def _check_responses(info: InstrumentInfo, responses: Sequence[int | None]) -> list[int | None]:
@@ -174,14 +178,15 @@ def read_screener(
     'Answered 1 of 2 items; running total 1. The band appears when every item is answered.'
     """
     info = instrument_info(name)
+    rules = rules_for(info.name)
     values = _check_responses(info, responses)
-    skip = (
-        {_PHQ15_MENSTRUAL_ITEM - 1} if info.name == "phq15" and not menstrual_applicable else set()
-    )
+    optional = _optional_item(rules)
+    applies = menstrual_applicable or optional is None
+    skip = set() if applies else {cast("int", optional) - 1}
     required = [i for i in range(info.n_items) if i not in skip]
     answered = [i for i in required if values[i] is not None]
     running = sum(int(values[i] or 0) for i in answered)
-    top = info.max_total - (2 if skip else 0)
+    top = rules.max_total_for(optional_item_applies=applies)
     table = "; ".join(
         f"{low}-{high} {label}" for low, high, label in bands(info.name, max_total=top)
     )
@@ -191,10 +196,10 @@ def read_screener(
     next_step: str | None = None
     if len(answered) == len(required):
         options: dict[str, Any] = {}
-        if info.name == "phq15":
-            options["menstrual_applicable"] = menstrual_applicable
-        if info.name in {"phq9", "phq8"} and difficulty is not None:
-            options["difficulty"] = difficulty
+        if optional is not None:
+            options[_APPLICABLE_OPTION] = menstrual_applicable
+        if _DIFFICULTY_OPTION in rules.options and difficulty is not None:
+            options[_DIFFICULTY_OPTION] = difficulty
         result = scorer(info.name, values, **options)
         verdict = ""
         if result.positive is not None:
@@ -207,11 +212,7 @@ def read_screener(
             f"Answered {len(answered)} of {len(required)} items; running total {running}. "
             "The band appears when every item is answered."
         )
-        item9 = values[_PHQ9_ITEM9 - 1] if info.name == "phq9" else None
-        if item9 is not None and item9 >= 1:
-            # The safety text depends only on the alert, so a provisional score carries it.
-            provisional = Score("phq9", running, 27, "minimal", None, safety_alert=True)
-            safety = safety_action(provisional)
+        safety = provisional_safety_action(info.name, values)
     return ScreenerReading(
         instrument=info.name,
         n_required=len(required),
@@ -252,8 +253,9 @@ def answer_to_score(data: Mapping[str, Any]) -> Score:
         raise ValueError(msg)
     info = instrument_info(str(data["instrument"]))
     responses = _check_responses(info, data["responses"])
-    if info.name == "phq15" and responses[_PHQ15_MENSTRUAL_ITEM - 1] is None:
-        return score("phq15", responses, menstrual_applicable=False)
+    optional = _optional_item(rules_for(info.name))
+    if optional is not None and responses[optional - 1] is None:
+        return score(info.name, responses, **{_APPLICABLE_OPTION: False})
     return score(info.name, responses)
 
 
@@ -300,6 +302,7 @@ class ScreenerView(widgets.VBox):
         info: Callable[[str], InstrumentInfo] = instrument_info,
     ) -> None:
         self._info = info(instrument)
+        self._rules = rules_for(self._info.name)
         self._reader = reader
         self._practice = practice
         meta = self._info
@@ -308,8 +311,9 @@ class ScreenerView(widgets.VBox):
             f"<p style='margin:2px 0'>{html.escape(meta.stem)}</p>"
         )
         guidance = list(INTRODUCTION_GUIDANCE)
-        if meta.name == "phq9":
-            guidance.append(_ITEM9_GUIDANCE)
+        safety_guidance = safety_item_guidance(meta.name)
+        if safety_guidance is not None:
+            guidance.append(safety_guidance)
         self.guidance = widgets.Accordion(
             children=[widgets.HTML(feedback_html(guidance, "info"))],
             titles=("Introducing this screener without pathologizing",),
@@ -323,10 +327,11 @@ class ScreenerView(widgets.VBox):
             rows.append(widgets.HTML(f"<p style='margin:6px 0 0 0'>{n}. {html.escape(text)}</p>"))
             rows.append(buttons)
         self.not_applicable: widgets.Checkbox | None = None
-        if meta.name == "phq15":
+        optional = _optional_item(self._rules)
+        if optional is not None:
             self.not_applicable = widgets.Checkbox(
                 value=False,
-                description="Item 4 does not apply to this person (no menstrual periods)",
+                description=f"Item {optional} does not apply to this person (no menstrual periods)",
                 indent=False,
                 style={"description_width": "initial"},
                 layout=widgets.Layout(width="auto"),
@@ -385,8 +390,9 @@ class ScreenerView(widgets.VBox):
     def set_responses(self, responses: Sequence[int | None]) -> None:
         """Fill the form (e.g. from a case); a PHQ-15 item 4 of ``None`` ticks 'does not apply'."""
         values = _check_responses(self._info, responses)
-        if self.not_applicable is not None:
-            self.not_applicable.value = values[_PHQ15_MENSTRUAL_ITEM - 1] is None
+        optional = _optional_item(self._rules)
+        if self.not_applicable is not None and optional is not None:
+            self.not_applicable.value = values[optional - 1] is None
         for buttons, value in zip(self.items, values, strict=True):
             buttons.value = value
 
@@ -396,7 +402,7 @@ class ScreenerView(widgets.VBox):
 
     # Callbacks ----------------------------------------------------------------------------
     def _toggle_item4(self, change: Mapping[str, Any]) -> None:
-        item4 = self.items[_PHQ15_MENSTRUAL_ITEM - 1]
+        item4 = self.items[cast("int", _optional_item(self._rules)) - 1]
         if change["new"]:
             item4.value = None
         item4.disabled = bool(change["new"])
@@ -405,10 +411,10 @@ class ScreenerView(widgets.VBox):
     def _refresh(self, _change: object = None) -> None:
         applicable = self.not_applicable is None or not self.not_applicable.value
         options: dict[str, Any] = {}
-        if self._info.name == "phq15":
-            options["menstrual_applicable"] = applicable
+        if self.not_applicable is not None:
+            options[_APPLICABLE_OPTION] = applicable
         if self.difficulty is not None:
-            options["difficulty"] = self.difficulty.value
+            options[_DIFFICULTY_OPTION] = self.difficulty.value
         reading = self._reader(self._info.name, self.responses(), **options)
         level = "info" if reading.score is None else "success"
         self.total.value = feedback_html([reading.status], level, "Live total")
@@ -433,12 +439,20 @@ def screener_form(
 ) -> ScreenerView:
     """Return the screener form for ``name`` (one line in a lesson cell).
 
+    ``name`` is normalised like every other entry point
+    (:func:`bpscare.clinical.instruments.normalise_name`), so ``"PHQ 9"``, ``"phq-9"`` and
+    ``"phq_9"`` all give the PHQ-9 form.
+
     Raises
     ------
     ValueError
         If ``name`` is not one of the PHQ family instruments with bundled wording.
     """
-    if name.strip().lower().replace("-", "").replace("_", "") not in INSTRUMENT_NAMES:
+    try:
+        key: str | None = normalise_name(name)
+    except ValueError:
+        key = None
+    if key not in INSTRUMENT_NAMES:
         msg = f"screener {name!r} has no bundled form; allowed: {', '.join(INSTRUMENT_NAMES)}"
         raise ValueError(msg)
     return ScreenerView(

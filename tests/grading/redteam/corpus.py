@@ -12,7 +12,9 @@ Each ``*.yaml`` file in this folder is one submission. Keys:
                  (raw bytes), ``{json: ...}`` (a JSON document) or ``{symlink: ...}``.
 ``files``        extra files in the submission folder: name → text, ``{symlink: target}`` or
                  ``{fifo: true}`` (a named pipe).
-``expected``     tests cell grade id → the exact points it must earn (all four are listed).
+``expected``     tests cell grade id → ``full`` (full marks: the points of the cell's tag in
+                 ``assignments/a01-screening/a01-screening.py``) or the exact partial points it
+                 must earn, a number below full marks. All four tests cells are listed.
 ``flagged``      true: the result must carry a flag with a reason; false: it must carry none;
                  absent: either (the attack fails silently inside the learner's own process).
 
@@ -20,11 +22,12 @@ Code, texts and link targets are ``string.Template`` text: ``$course`` (the cour
 ``$project`` (the folder holding ``autograders/``), ``$marker`` (a path that must never be
 created), ``$port`` (a loopback port the test listens on) and ``$peer`` (another learner's id).
 
-Expected points follow :class:`bpscare.grading.checks.Checks` (earned weight / total weight ×
-points,
-rounded to 2 places) and nbgrader's rules; the weights per tests cell are, with the hidden checks:
-q1 phq9_total 1+1 | 1+2+2+2+2 = 11, q2 bands 1+1 | 9+5+1 = 17, q3 safety 1 | 2+1+1+1 = 6,
-q4 library 1 | 2+1+1 = 5.
+Full marks are never written down here: :data:`TEST_CELLS` reads them from the grade cells'
+tags, so changing a cell's points changes no corpus file. A partial score follows
+:class:`bpscare.grading.checks.Checks` (earned weight / total weight × the cell's points, rounded
+to 2 places) and nbgrader's rules; the weights are those of the visible checks in the tests
+cells of ``assignments/a01-screening/a01-screening.py`` plus the hidden ones in
+``autograders/a01-screening/hidden_tests.py``.
 """
 
 from __future__ import annotations
@@ -42,17 +45,32 @@ import nbformat
 import yaml
 
 from bpscare.authoring import simulated_submissions
+from bpscare.authoring.build import Project, load_assignment
 
 HERE = Path(__file__).resolve().parent
 ASSIGNMENT = "a01-screening"
 NOTEBOOK = "a01-screening.ipynb"
-#: tests cell → points (the autograded part of a01; the reflection task is graded by hand)
-TEST_CELLS = {
-    "a01_q1_phq9_total_tests": 3.0,
-    "a01_q2_bands_tests": 3.0,
-    "a01_q3_safety_tests": 2.0,
-    "a01_q4_library_tests": 2.0,
-}
+PROJECT = HERE.parents[2]
+#: the keyword a corpus file writes for a tests cell's full marks
+FULL = "full"
+
+
+def full_marks(project: Path = PROJECT) -> dict[str, float]:
+    """Return tests cell grade id → points, read from the tags of a01's grade cells.
+
+    The autograded part of a01 only; the reflection task is graded by hand. The assignment is
+    loaded as the build loads it (hidden tests merged, Checks points checked against the tags).
+    """
+    assignment = load_assignment(Project(project), ASSIGNMENT)
+    return {
+        cell.grade_id: cell.points
+        for cell in assignment.grade_cells
+        if cell.kind == "tests" and cell.notebook == NOTEBOOK
+    }
+
+
+#: tests cell → points (full marks), from the single source: the cell's tag
+TEST_CELLS = full_marks()
 SUBMITTED_AT = "2027-02-14 09:30:00.000000 UTC"  # before the due date: no late flag
 
 
@@ -83,18 +101,10 @@ class Case:
 
 
 def load_cases(folder: Path = HERE) -> list[Case]:
-    """Read every corpus file, checking that each lists an exact score for every tests cell."""
+    """Read every corpus file, checking that each lists a valid score for every tests cell."""
     cases = []
     for path in sorted(folder.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        expected = {k: float(v) for k, v in (data.get("expected") or {}).items()}
-        if set(expected) != set(TEST_CELLS):
-            msg = f"{path.name}: expected must list exactly {sorted(TEST_CELLS)}"
-            raise ValueError(msg)
-        for grade_id, points in expected.items():
-            if not 0 <= points <= TEST_CELLS[grade_id]:
-                msg = f"{path.name}: {grade_id} expects {points}, outside 0..{TEST_CELLS[grade_id]}"
-                raise ValueError(msg)
         cases.append(
             Case(
                 name=path.stem,
@@ -104,11 +114,43 @@ def load_cases(folder: Path = HERE) -> list[Case]:
                 mutations=list(data.get("mutations") or []),
                 notebook=data.get("notebook"),
                 files=dict(data.get("files") or {}),
-                expected=expected,
+                expected=expected_scores(path.name, data.get("expected")),
                 flagged=data.get("flagged"),
             )
         )
     return cases
+
+
+def expected_scores(source: str, expected: Any) -> dict[str, float]:
+    """Resolve a corpus file's ``expected`` mapping into points per tests cell.
+
+    ``full`` becomes the cell's points; a number must be a partial score, from 0 up to (not
+    including) the cell's points. Anything else (an unknown keyword, a missing or extra cell, a
+    score above the cell's points, a full mark written as a number) raises ``ValueError``.
+    """
+    if not isinstance(expected, dict) or set(expected) != set(TEST_CELLS):
+        msg = f"{source}: expected must list exactly {sorted(TEST_CELLS)}"
+        raise ValueError(msg)
+    return {grade_id: _score(source, grade_id, value) for grade_id, value in expected.items()}
+
+
+def _score(source: str, grade_id: str, value: Any) -> float:
+    full = TEST_CELLS[grade_id]
+    if value == FULL and isinstance(value, str):
+        return full
+    if isinstance(value, str):
+        msg = f"{source}: {grade_id}: unknown keyword {value!r}; write {FULL!r} or a number"
+        raise ValueError(msg)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        msg = f"{source}: {grade_id}: {value!r} is neither {FULL!r} nor a number"
+        raise ValueError(msg)
+    if not 0 <= value <= full:
+        msg = f"{source}: {grade_id} expects {value}, outside 0..{full:g} (the cell's points)"
+        raise ValueError(msg)
+    if value == full:
+        msg = f"{source}: {grade_id}: write {FULL!r} for full marks, not the number {value}"
+        raise ValueError(msg)
+    return float(value)
 
 
 def controls() -> list[Case]:
@@ -135,9 +177,8 @@ def controls() -> list[Case]:
             blank=True,
         ),
     ]
-    project = HERE.parents[2]
     for mistake in simulated_submissions.load_misconceptions(
-        project / "autograders" / ASSIGNMENT / "misconceptions.yaml"
+        PROJECT / "autograders" / ASSIGNMENT / "misconceptions.yaml"
     ):
         expected = dict(full)
         expected.update({k: v[0] for k, v in mistake.expected.items()})

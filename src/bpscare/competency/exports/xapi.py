@@ -1,368 +1,46 @@
-"""Exports for other systems: an LMS gradebook CSV, Open Badges 3.0 credentials, xAPI statements.
+"""xAPI statements (``xapi_statements.json``), streamed.
 
-LMS gradebook CSV (``lms_gradebook.csv``)
-    Follows the Canvas gradebook import convention: the columns ``Student``, ``ID``,
-    ``SIS User ID``, ``SIS Login ID``, ``Section``, then one column per assignment holding points;
-    the second row, ``Points Possible``, gives each assignment's maximum (as in a Canvas gradebook
-    export). Canvas matches a row on any one of Student / ID / SIS User ID; here ``Student`` and
-    ``SIS User ID`` hold the nbgrader student id (never a name) and ``ID`` holds nbgrader's
-    ``lms_user_id`` when the gradebook records one. Unknown assignment columns create new
-    assignments on import. Moodle's CSV grade import (Grades > Import > CSV file) needs the
-    ``Points Possible`` row deleted first; map ``SIS User ID`` to the user's "ID number" and each
-    assignment column to a grade item. A missing submission is written as 0, like
-    ``nbgrader export``. With pseudonymisation the ids are pseudonyms and ``ID`` is left empty,
-    so such a file is for sharing, not for importing.
-
-Open Badges 3.0 (``badges.jsonl``, one credential per line)
-    One unsigned ``OpenBadgeCredential`` (1EdTech Open Badges 3.0, built on the W3C Verifiable
-    Credentials Data Model 2.0) per learner per attained competency. The achievement has
-    ``achievementType`` "Competency", a criteria narrative, an ``alignment`` to the framework item
-    and a ``resultDescription`` whose rubric levels are the framework's levels; the subject's
-    ``result.achievedLevel`` points at the level reached. The learner appears only as an
-    ``IdentityObject`` holding the learner id or pseudonym. Sign the files with your issuer key
-    before handing them out; unsigned credentials do not verify.
-
-xAPI (``xapi_statements.json``)
-    By default one statement per learner x submitted assignment (the assignment is the activity,
-    the score is the submission's total, the extension lists the competencies it assesses);
-    with ``xapi_detail="cells"`` one statement per learner x grade cell, as follows
-    (ADL Experience API 1.0.3): actor by
-    ``account`` (home page + learner id or pseudonym, never a name or e-mail), verb
-    ``http://adlnet.gov/expapi/verbs/scored``, the grade cell as the activity, ``result.score``
-    raw/min/max/scaled, the assignment and course in ``context.contextActivities.grouping`` and the
-    mapped competencies under the extension :data:`COMPETENCY_EXTENSION`; ``timestamp`` is the
-    submission time (the report time when nbgrader recorded none). Statement ids are derived
-    from (learner, assignment, submission time, submission total) and the cell, so re-sending an
-    unchanged report to an LRS is idempotent and a regrade produces new statements. The file is
-    one JSON array written as a stream, one statement per line, never held in memory whole.
+By default one statement per learner x submitted assignment (the assignment is the activity,
+the score is the submission's total, the extension lists the competencies it assesses); with
+``xapi_detail="cells"`` one statement per learner x grade cell, as follows (ADL Experience API
+1.0.3): actor by ``account`` (home page + learner id or pseudonym, never a name or e-mail), verb
+``http://adlnet.gov/expapi/verbs/scored``, the grade cell as the activity, ``result.score``
+raw/min/max/scaled, the assignment and course in ``context.contextActivities.grouping`` and the
+mapped competencies under the extension :data:`COMPETENCY_EXTENSION`; ``timestamp`` is the
+submission time (the report time when nbgrader recorded none). Statement ids are derived
+from (learner, assignment, submission time, submission total) and the cell, so re-sending an
+unchanged report to an LRS is idempotent and a regrade produces new statements. The file is
+one JSON array written as a stream, one statement per line, never held in memory whole.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import json.encoder
 import urllib.parse
-import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
 
-from bpscare.competency.frameworks import Competency, Framework
+from bpscare.competency.report_data import GradebookSums, ReportData
 
-OB_CONTEXT = [
-    "https://www.w3.org/ns/credentials/v2",
-    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-]
-OB_CREDENTIAL_TYPE = ["VerifiableCredential", "OpenBadgeCredential"]
 XAPI_VERB_SCORED = "http://adlnet.gov/expapi/verbs/scored"
 XAPI_QUESTION = "http://adlnet.gov/expapi/activities/question"
 XAPI_ASSESSMENT = "http://adlnet.gov/expapi/activities/assessment"
 XAPI_COURSE = "http://adlnet.gov/expapi/activities/course"
 #: xAPI context extension holding the competencies a grade cell is evidence for.
 COMPETENCY_EXTENSION = "urn:bpscare:xapi:extension:competency-alignment"
-#: Namespace for deterministic credential ids.
-BADGE_NAMESPACE = uuid.UUID("7d0c3f3e-6a59-5c1e-9d8e-2f3b0b8a6c41")
+#: Account home page of learners when the competency map sets none.
+DEFAULT_HOME_PAGE = "https://example.org/bpscare/learners"
+#: Base of activity ids (``<base>/<course>``) when the competency map sets none.
+DEFAULT_ACTIVITY_BASE = "https://example.org/bpscare/courses"
 
-LMS_FIXED_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-
-#: JSON string encoders exactly as ``json.dumps`` uses them for a str (C versions when built).
-_encode_str: Callable[[str], str] = json.encoder.encode_basestring  # ensure_ascii=False
+#: JSON string encoder exactly as ``json.dumps`` uses it for a str (C version when built).
 _encode_ascii: Callable[[str], str] = json.encoder.encode_basestring_ascii  # the default
-
-
-def _num(value: float) -> str:
-    """Format a number for CSV: integers without a trailing .0, others with up to 6 decimals."""
-    if value != value:  # NaN
-        return ""
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.6f}".rstrip("0").rstrip(".")
-
-
-# -- LMS gradebook --------------------------------------------------------------------------
-
-
-def write_lms_gradebook(
-    path: Path,
-    learners: Sequence[str],
-    lms_ids: Sequence[str],
-    assignments: Sequence[str],
-    scores: np.ndarray,
-    max_scores: np.ndarray,
-) -> None:
-    """Write the Canvas-convention gradebook CSV (see module docstring).
-
-    Parameters
-    ----------
-    path
-        Output file.
-    learners
-        Learner ids or pseudonyms, one per row.
-    lms_ids
-        The LMS user id of each learner, or "" (pseudonymised runs pass "").
-    assignments
-        Assignment names (column headers), in report order.
-    scores
-        learners x assignments points (missing submission = 0).
-    max_scores
-        Maximum points per assignment.
-    """
-    cache: dict[float, str] = {}
-
-    def num(value: float) -> str:
-        text = cache.get(value)
-        if text is None:
-            text = cache[value] = _num(value)
-        return text
-
-    rows = np.asarray(scores, dtype=float).tolist()
-    with path.open("w", newline="", encoding="utf-8", buffering=1 << 20) as fh:
-        writer = csv.writer(fh)
-        writer.writerow([*LMS_FIXED_COLUMNS, *assignments])
-        writer.writerow(["Points Possible", "", "", "", "", *(_num(m) for m in max_scores)])
-        writer.writerows(
-            [learner, lms_ids[i], learner, "", "", *map(num, rows[i])]
-            for i, learner in enumerate(learners)
-        )
-
-
-# -- Open Badges 3.0 --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Issuer:
-    """The Open Badges issuer profile (an id URI and a name)."""
-
-    id: str
-    name: str
-
-
-def achievement(
-    framework: Framework, competency: Competency, course_label: str, issuer: Issuer
-) -> dict[str, Any]:
-    """Return the OB 3.0 Achievement for one competency in this course (shared by all badges)."""
-    scheme = framework.levels
-    rd_id = f"{issuer.id}#competency-{competency.id}-level"
-    attained = scheme.bands[scheme.attained_index]
-    return {
-        "id": f"{issuer.id}#achievement-{competency.id}",
-        "type": ["Achievement"],
-        "achievementType": "Competency",
-        "name": f"{competency.id}: {competency.title}",
-        "description": (
-            f"Course-level evidence for {framework.title} - {competency.title}, from the "
-            f"autograded and manually graded work of {course_label}."
-        ),
-        "criteria": {
-            "narrative": (
-                f"Reach '{attained.label}' or above on {competency.id}: at least "
-                f"{scheme.min_evidence} graded cells mapped to the competency and at least "
-                f"{attained.min_attainment:.0%} of their points ({scheme.name}). This is a "
-                "course-level mapping, not an official decision by the framework's owner."
-            )
-        },
-        "alignment": [
-            {
-                "type": ["Alignment"],
-                "targetName": competency.title,
-                "targetCode": competency.id,
-                "targetFramework": framework.title,
-                "targetType": framework.target_type,
-                "targetUrl": framework.url,
-                "targetDescription": f"Source: {framework.source}",
-            }
-        ],
-        "resultDescription": [
-            {
-                "id": rd_id,
-                "type": ["ResultDescription"],
-                "name": f"{framework.id} level ({scheme.name})",
-                "resultType": "RubricCriterionLevel",
-                "allowedValue": [b.label for b in scheme.bands],
-                "requiredLevel": f"{rd_id}-{attained.id}",
-                "rubricCriterionLevel": [
-                    {
-                        "id": f"{rd_id}-{b.id}",
-                        "type": ["RubricCriterionLevel"],
-                        "name": b.label,
-                        "description": b.description,
-                        "level": b.label,
-                    }
-                    for b in scheme.bands
-                ],
-            }
-        ],
-    }
-
-
-def badge_credential(
-    *,
-    learner: str,
-    framework: Framework,
-    competency: Competency,
-    band_index: int,
-    attainment: float,
-    evidence_count: int,
-    issuer: Issuer,
-    course_label: str,
-    valid_from: str,
-    achievement_obj: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Return one unsigned OB 3.0 OpenBadgeCredential for a learner and an attained competency.
-
-    The learner is identified only by ``learner`` (an id or a pseudonym) in an IdentityObject.
-    """
-    ach = achievement_obj or achievement(framework, competency, course_label, issuer)
-    band = framework.levels.bands[band_index]
-    rd = ach["resultDescription"][0]
-    cred_id = uuid.uuid5(BADGE_NAMESPACE, f"{issuer.id}|{learner}|{competency.id}|{band.id}")
-    return {
-        "@context": OB_CONTEXT,
-        "id": f"urn:uuid:{cred_id}",
-        "type": OB_CREDENTIAL_TYPE,
-        "name": f"{competency.id} {band.label}: {competency.title}",
-        "issuer": {"id": issuer.id, "type": ["Profile"], "name": issuer.name},
-        "validFrom": valid_from,
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "identifier": [
-                {
-                    "type": "IdentityObject",
-                    "identityHash": learner,
-                    "identityType": "identifier",
-                    "hashed": False,
-                }
-            ],
-            "achievement": ach,
-            "result": [
-                {
-                    "type": ["Result"],
-                    "resultDescription": rd["id"],
-                    "achievedLevel": f"{rd['id']}-{band.id}",
-                    "value": f"{attainment:.3f}",
-                }
-            ],
-            "narrative": (
-                f"{evidence_count} graded cells; {attainment:.0%} of available points; "
-                f"level {band.label}."
-            ),
-        },
-    }
-
-
-def credential_uuid(name: str) -> str:
-    """Return ``str(uuid.uuid5(BADGE_NAMESPACE, name))``, computed without building UUID objects.
-
-    RFC 4122 section 4.3: the first 16 bytes of SHA-1(namespace bytes + name), with the version
-    nibble set to 5 and the variant bits to 10.
-    """
-    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8")).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50
-    digest[8] = (digest[8] & 0x3F) | 0x80
-    h = digest.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-_NAMESPACE_BYTES = BADGE_NAMESPACE.bytes
-
-
-class BadgeLineWriter:
-    """Serialise the credentials of one competency as JSON lines, from one template per level.
-
-    ``line(...)`` returns exactly ``json.dumps(badge_credential(...), ensure_ascii=False,
-    separators=(",", ":"))``: the credential of each level is serialised once with marker
-    strings in the four places that differ between learners (credential id, learner, result
-    value, narrative), and each line joins the template's pieces with those four values, JSON
-    string-encoded. If a marker cannot be found exactly once, the plain path is used.
-    """
-
-    _FIELDS = ("id", "learner", "value", "narrative")
-
-    def __init__(
-        self,
-        *,
-        framework: Framework,
-        competency: Competency,
-        issuer: Issuer,
-        course_label: str,
-        valid_from: str,
-    ) -> None:
-        self.framework = framework
-        self.competency = competency
-        self.issuer = issuer
-        self.course_label = course_label
-        self.valid_from = valid_from
-        self.achievement = achievement(framework, competency, course_label, issuer)
-        self._templates: dict[int, tuple[list[str], list[int]] | None] = {}
-
-    def _credential(
-        self, learner: str, band_index: int, attainment: float, evidence_count: int
-    ) -> dict[str, Any]:
-        return badge_credential(
-            learner=learner,
-            framework=self.framework,
-            competency=self.competency,
-            band_index=band_index,
-            attainment=attainment,
-            evidence_count=evidence_count,
-            issuer=self.issuer,
-            course_label=self.course_label,
-            valid_from=self.valid_from,
-            achievement_obj=self.achievement,
-        )
-
-    def _template(self, band_index: int) -> tuple[list[str], list[int]] | None:
-        token = uuid.uuid4().hex
-        marks = [f"@@{name}-{token}@@" for name in self._FIELDS]
-        cred = self._credential(marks[1], band_index, 0.0, 0)
-        cred["id"] = marks[0]
-        subject = cred["credentialSubject"]
-        subject["result"][0]["value"] = marks[2]
-        subject["narrative"] = marks[3]
-        text = json.dumps(cred, ensure_ascii=False, separators=(",", ":"))
-        quoted = [f'"{m}"' for m in marks]
-        if any(text.count(q) != 1 for q in quoted):
-            return None
-        order = sorted(range(len(quoted)), key=lambda j: text.index(quoted[j]))
-        parts, pos = [], 0
-        for j in order:
-            at = text.index(quoted[j])
-            parts.append(text[pos:at])
-            pos = at + len(quoted[j])
-        parts.append(text[pos:])
-        return parts, order
-
-    def line(self, learner: str, band_index: int, attainment: float, evidence_count: int) -> str:
-        """Return one credential as a JSON line (without the newline)."""
-        if band_index not in self._templates:
-            self._templates[band_index] = self._template(band_index)
-        template = self._templates[band_index]
-        if template is None:
-            cred = self._credential(learner, band_index, attainment, evidence_count)
-            return json.dumps(cred, ensure_ascii=False, separators=(",", ":"))
-        parts, order = template
-        band = self.framework.levels.bands[band_index]
-        name = f"{self.issuer.id}|{learner}|{self.competency.id}|{band.id}"
-        values = (
-            "urn:uuid:" + credential_uuid(name),
-            learner,
-            f"{attainment:.3f}",
-            f"{evidence_count} graded cells; {attainment:.0%} of available points; "
-            f"level {band.label}.",
-        )
-        out = [parts[0]]
-        for piece, j in zip(parts[1:], order, strict=True):
-            out.append(_encode_str(values[j]))
-            out.append(piece)
-        return "".join(out)
-
-
-# -- xAPI -----------------------------------------------------------------------------------
 
 
 def _iri_part(value: str) -> str:
@@ -599,3 +277,77 @@ class XapiStatementWriter:
                 on_batch(n)
         fh.write("\n]\n")
         return n
+
+
+@dataclass(frozen=True)
+class XapiOptions:
+    """How the report's statements are written.
+
+    Attributes
+    ----------
+    activity_base
+        Base IRI of activity ids (course, assignments, cells).
+    detail
+        ``"assignments"``: one statement per learner x submitted assignment; ``"cells"``: one
+        per learner x graded cell.
+    grade_cells
+        grade id -> the competency ids it is evidence for (the competency map).
+    """
+
+    activity_base: str
+    detail: str = "assignments"
+    grade_cells: Mapping[str, Sequence[str]] | None = None
+
+
+def write_report_xapi(
+    path: Path,
+    data: ReportData,
+    sums: GradebookSums,
+    options: XapiOptions,
+    evidence: Callable[[], Iterable[Sequence[Sequence[Any]]]],
+) -> int:
+    """Write ``xapi_statements.json`` of the report; return the number of statements.
+
+    ``evidence`` returns batches of ``(submission, cell, score)`` rows; it is called only for
+    ``detail="cells"``.
+    """
+    comp_titles = {c.id: c for fw in data.frameworks.values() for c in fw.competencies}
+    grade_cells = options.grade_cells or {}
+    cells = [
+        XapiCell(
+            assignment=it.assignment,
+            notebook=it.notebook,
+            grade_id=it.grade_id,
+            max_score=it.max_score,
+            competencies=tuple(
+                (cid, comp_titles[cid].framework, comp_titles[cid].title)
+                for cid in grade_cells.get(it.grade_id, ())
+            ),
+        )
+        for it in data.items
+    ]
+    writer = XapiStatementWriter(
+        home_page=data.xapi_home_page,
+        activity_base=options.activity_base,
+        course_id=data.course_label,
+        cells=cells,
+    )
+    subs = sums.submissions
+    a_names = [a.name for a in data.assignments]
+    sub_assignment = [a_names[a] for a in subs.assignment.tolist()]
+    sub_learner = [data.learners[i] for i in subs.learner.tolist()]
+    sub_total = np.asarray(sums.totals, dtype=float).tolist()
+    sub_max = data.assignment_max[subs.assignment].tolist() if len(subs.ids) else []
+    heads: list[str] = []
+    tails: list[str] = []
+    for learner, a_name, stamp, total in zip(
+        sub_learner, sub_assignment, subs.timestamp, sub_total, strict=True
+    ):
+        head, tail = writer.submission_parts(learner, a_name, stamp or data.generated, total)
+        heads.append(head)
+        tails.append(tail)
+    with path.open("w", encoding="utf-8", buffering=1 << 20) as fh:
+        if options.detail == "cells":
+            return writer.write(fh, evidence(), heads, tails)
+        rows = zip(sub_assignment, heads, tails, sub_total, sub_max, strict=True)
+        return writer.write_assignments(fh, rows)

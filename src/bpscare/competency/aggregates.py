@@ -1,0 +1,254 @@
+"""From the gradebook's sums to the report's aggregates (:class:`~.report_data.ReportData`).
+
+Every statistic is a numpy operation over whole arrays: the score matrix (learners x
+assignments), attainment, levels and "attained" per learner x competency, the cohort trend per
+competency x assignment, the item statistics and reliability, and the at-risk list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bpscare.competency.evidence import GradeItem
+from bpscare.competency.frameworks import Competency, Framework
+from bpscare.competency.items import assignment_reliability, item_statistics
+from bpscare.competency.levels import band_indices
+from bpscare.competency.mapping import CompetencyMap
+from bpscare.competency.report_data import (
+    AtRiskRule,
+    CellMap,
+    CompetencyEvidence,
+    GradebookSums,
+    ReportData,
+)
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """The run's facts that are not aggregates: when, from where, for whom, by which rule.
+
+    Attributes
+    ----------
+    generated
+        Report time, ``YYYY-MM-DDTHH:MM:SSZ``.
+    gradebook
+        The gradebook URL as shown (password redacted).
+    cmap
+        The competency map, or None.
+    frameworks
+        Every known framework by id.
+    learners
+        Learner ids or pseudonyms, in gradebook order.
+    pseudonymized
+        Whether ``learners`` are pseudonyms.
+    rule
+        The at-risk rule.
+    warnings
+        Warnings so far (the list is shared with the report data and may grow).
+    xapi_home_page
+        The xAPI account home page.
+    """
+
+    generated: str
+    gradebook: str
+    cmap: CompetencyMap | None
+    frameworks: dict[str, Framework]
+    learners: list[str]
+    pseudonymized: bool
+    rule: AtRiskRule
+    warnings: list[str]
+    xapi_home_page: str
+
+
+def map_cells(
+    cmap: CompetencyMap | None,
+    frameworks: dict[str, Framework],
+    items: list[GradeItem],
+    warnings: list[str],
+) -> CellMap:
+    """Apply the competency map to the graded cells; warn about map cells not in the gradebook."""
+    competencies: list[Competency] = []
+    pairs: list[tuple[int, int, float]] = []
+    cells: dict[str, int] = {}
+    if cmap is None:
+        return CellMap(competencies, cells, pairs, unmapped_items=len(items))
+    by_id = {c.id: c for fid in cmap.frameworks for c in frameworks[fid].competencies}
+    competencies = [by_id[cid] for cid in cmap.competencies()]
+    k_index = {c.id: k for k, c in enumerate(competencies)}
+    gradebook_ids = {it.grade_id for it in items}
+    for grade_id in cmap.grade_cells:
+        if grade_id not in gradebook_ids:
+            warnings.append(
+                f"{cmap.path}: grade cell {grade_id} is in the competency map but not "
+                "in the gradebook (check the grade id or release the assignment)"
+            )
+    mapped = 0
+    for it in items:
+        ids = cmap.grade_cells.get(it.grade_id, ())
+        if ids:
+            mapped += 1
+        for cid in ids:
+            cells[cid] = cells.get(cid, 0) + 1
+            if it.max_score > 0:
+                pairs.append((it.index, k_index[cid], it.max_score))
+    return CellMap(competencies, cells, pairs, unmapped_items=len(items) - mapped)
+
+
+def assemble(
+    context: ReportContext, sums: GradebookSums, evidence: CompetencyEvidence
+) -> ReportData:
+    """Compute every aggregate of the report from the gradebook's sums and the evidence."""
+    items, n_a = sums.items, len(sums.assignments)
+    item_assignment = np.array([it.assignment_index for it in items], dtype=np.int64)
+    item_max = np.array([it.max_score for it in items], dtype=float)
+    assignment_max = np.bincount(item_assignment, weights=item_max, minlength=n_a).astype(float)
+    if not items:
+        assignment_max = np.zeros(n_a)
+    scores, submitted = _score_matrix(sums, len(context.learners))
+    subs = sums.submissions
+    levels = _levels(context.frameworks, evidence)
+    at_risk = _AtRisk.of(context, scores, submitted, assignment_max, evidence, levels)
+    course_ids = sorted({a.course_id for a in sums.assignments if a.course_id})
+    return ReportData(
+        generated=context.generated,
+        gradebook=context.gradebook,
+        course_label=course_ids[0] if len(course_ids) == 1 else "course",
+        map_path=context.cmap.path if context.cmap else None,
+        pseudonymized=context.pseudonymized,
+        learners=context.learners,
+        assignments=sums.assignments,
+        assignment_max=assignment_max,
+        scores=scores,
+        submitted=submitted,
+        items=items,
+        item_stats=item_statistics(sums.moments, item_max),
+        reliability=assignment_reliability(
+            sums.moments, item_assignment, sums.totals, subs.assignment, n_a
+        ),
+        frameworks=context.frameworks,
+        competencies=evidence.map.competencies,
+        evidence_count=evidence.count,
+        attainment=levels.attainment,
+        band=levels.band,
+        attained=levels.attained,
+        competency_cells=evidence.map.cells,
+        competency_trend=_trend(evidence.map, sums, item_assignment),
+        rule=context.rule,
+        at_risk=at_risk.rows,
+        mean_score_pct=at_risk.mean_pct,
+        missing=at_risk.missing,
+        low_competencies=at_risk.low,
+        warnings=context.warnings,
+        xapi_home_page=context.xapi_home_page,
+        unmapped_items=evidence.map.unmapped_items,
+    )
+
+
+def _score_matrix(sums: GradebookSums, n_learners: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return (scores, submitted), learners x assignments; score = max(0, total - penalty)."""
+    n_a = len(sums.assignments)
+    subs = sums.submissions
+    scores = np.zeros((n_learners, n_a))
+    submitted = np.zeros((n_learners, n_a), dtype=bool)
+    if len(subs.ids):
+        scores[subs.learner, subs.assignment] = np.maximum(0.0, sums.totals - subs.late_penalty)
+        submitted[subs.learner, subs.assignment] = True
+    return scores, submitted
+
+
+@dataclass(frozen=True)
+class _Levels:
+    attainment: np.ndarray  # learners x competencies (NaN = no evidence)
+    band: np.ndarray  # learners x competencies, band index
+    attained: np.ndarray  # learners x competencies, bool
+    min_evidence: np.ndarray  # per competency
+
+
+def _levels(frameworks: dict[str, Framework], evidence: CompetencyEvidence) -> _Levels:
+    """Attainment = earned / possible (capped at 1), banded by each framework's scheme."""
+    count, earned, possible = evidence.count, evidence.earned, evidence.possible
+    n_l, n_k = count.shape[0], len(evidence.map.competencies)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        attainment = np.where(possible > 0, np.minimum(earned / possible, 1.0), np.nan)
+    band = np.zeros((n_l, n_k), dtype=np.int64)
+    attained = np.zeros((n_l, n_k), dtype=bool)
+    min_evidence = np.zeros(n_k, dtype=np.int64)
+    for k, comp in enumerate(evidence.map.competencies):
+        scheme = frameworks[comp.framework].levels
+        band[:, k] = band_indices(scheme, attainment[:, k], count[:, k])
+        attained[:, k] = band[:, k] >= scheme.attained_index
+        min_evidence[k] = scheme.min_evidence
+    return _Levels(attainment, band, attained, min_evidence)
+
+
+def _trend(cells: CellMap, sums: GradebookSums, item_assignment: np.ndarray) -> np.ndarray:
+    """Cohort attainment per competency per assignment, from the per-item sums only."""
+    n_k, n_a = len(cells.competencies), len(sums.assignments)
+    if not cells.pairs:
+        return np.full((n_k, n_a), np.nan)
+    moments = sums.moments
+    num = np.zeros((n_k, n_a))
+    den = np.zeros((n_k, n_a))
+    for c, k, mx in cells.pairs:
+        a = item_assignment[c]
+        num[k, a] += moments.sx[c]
+        den[k, a] += moments.n[c] * mx
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, np.minimum(num / den, 1.0), np.nan)
+
+
+@dataclass(frozen=True)
+class _AtRisk:
+    rows: list[dict[str, Any]]
+    mean_pct: np.ndarray
+    missing: np.ndarray
+    low: np.ndarray
+
+    @classmethod
+    def of(
+        cls,
+        context: ReportContext,
+        scores: np.ndarray,
+        submitted: np.ndarray,
+        assignment_max: np.ndarray,
+        evidence: CompetencyEvidence,
+        levels: _Levels,
+    ) -> _AtRisk:
+        """Apply the at-risk rule to every learner; rows sorted by learner."""
+        rule, names = context.rule, context.learners
+        n_l, n_a = scores.shape
+        n_k = len(evidence.map.competencies)
+        has_max = assignment_max > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pct = scores[:, has_max] / assignment_max[has_max]
+        mean_pct = pct.mean(axis=1) if has_max.any() else np.full(n_l, np.nan)
+        missing = (~submitted).sum(axis=1)
+        enough = evidence.count >= levels.min_evidence[None, :]
+        low = ((levels.attainment < rule.low_attainment) & enough).sum(axis=1)
+        rows = []
+        for i in range(n_l):
+            reasons = []
+            if n_a and missing[i] >= rule.max_missing:
+                reasons.append(f"{missing[i]} missing submissions")
+            if np.isfinite(mean_pct[i]) and mean_pct[i] < rule.min_mean_score:
+                reasons.append(f"mean assignment score {mean_pct[i]:.0%}")
+            if n_k and low[i] >= rule.min_low_competencies:
+                reasons.append(
+                    f"attainment below {rule.low_attainment:.0%} on {low[i]} competencies"
+                )
+            if reasons:
+                rows.append(
+                    {
+                        "learner": names[i],
+                        "index": i,
+                        "missing_submissions": int(missing[i]),
+                        "mean_score_pct": mean_pct[i],
+                        "low_competencies": int(low[i]),
+                        "reasons": "; ".join(reasons),
+                    }
+                )
+        rows.sort(key=lambda r: r["learner"])
+        return cls(rows, mean_pct, missing, low)
