@@ -73,6 +73,12 @@ def copy_file(src: Path | str, dst: Path | str) -> Path:
     return dst
 
 
+def leftover_temporaries(path: Path | str) -> list[Path]:
+    """The temporary files a killed :func:`write_bytes` may have left beside ``path``."""
+    path = Path(path)
+    return sorted(path.parent.glob(f".{path.name}.*.tmp"))
+
+
 def new_staging_dir(dest: Path | str, label: str = "staging") -> Path:
     """Create and return an empty folder beside ``dest`` (same file system, so renames work)."""
     dest = Path(dest)

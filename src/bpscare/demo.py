@@ -21,7 +21,13 @@ import nbformat
 
 from bpscare import nbgrader_course
 from bpscare.authoring import simulated_submissions
-from bpscare.authoring.build import Project, build, load_assignment, update_live_course
+from bpscare.authoring.build import (
+    AssignmentSource,
+    Project,
+    build,
+    load_assignment,
+    update_live_course,
+)
 from bpscare.grading.backend import autograde_students
 from bpscare.grading.feedback import generate_feedback
 from bpscare.grading.submission_zip import collect_zips, pack_submission
@@ -159,7 +165,7 @@ def run_demo(
 def _submit_cohort(
     project: Project,
     course: Path,
-    assignment,
+    assignment: AssignmentSource,
     ids: list[str],
     rng: random.Random,
     late_learner: str,
@@ -205,7 +211,12 @@ def _submit_cohort(
     return zips
 
 
-def _answers_for(profile: str, grade_ids: list[str], mistake, rng: random.Random) -> dict:
+def _answers_for(
+    profile: str,
+    grade_ids: list[str],
+    mistake: simulated_submissions.Misconception | None,
+    rng: random.Random,
+) -> dict:
     solution = simulated_submissions.SOLUTION_ANSWER
     if profile == "complete":
         return dict.fromkeys(grade_ids, solution)
@@ -215,5 +226,6 @@ def _answers_for(profile: str, grade_ids: list[str], mistake, rng: random.Random
         keep = rng.sample(grade_ids, k=max(1, len(grade_ids) // 2))
         return dict.fromkeys(keep, solution)
     answers = dict.fromkeys(grade_ids, solution)
-    answers.update({k: v for k, v in mistake.answers.items() if k in grade_ids})
+    if mistake is not None:
+        answers.update({k: v for k, v in mistake.answers.items() if k in grade_ids})
     return answers

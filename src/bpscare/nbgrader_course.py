@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ from bpscare.errors import BpscareError
 
 if TYPE_CHECKING:
     from nbgrader.apps import NbGraderAPI
+    from traitlets.config import Config
 
 CONFIG_FILE = "nbgrader_config.py"
 LIVE_DATA_DIRS = ("submitted", "autograded", "feedback")
@@ -53,7 +54,7 @@ def require_course(course_dir: Path) -> Path:
     return course_dir
 
 
-def load_course_config(course_dir: Path, db_url: str | None = None):
+def load_course_config(course_dir: Path, db_url: str | None = None) -> Config:
     """Load the course's ``nbgrader_config.py`` and pin the course root (and db_url, if given)."""
     from traitlets.config import Config
     from traitlets.config.loader import PyFileConfigLoader
@@ -123,7 +124,10 @@ def submitted_students(course_dir: Path, assignment: str) -> list[str]:
 
 
 def autograde_with_nbgrader(
-    course_dir: Path, assignment: str, students: Iterable[str], progress=None
+    course_dir: Path,
+    assignment: str,
+    students: Iterable[str],
+    progress: Callable[[str], object] | None = None,
 ) -> dict[str, str | None]:
     """Autograde with nbgrader itself, one learner at a time (the reference implementation).
 

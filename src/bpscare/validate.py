@@ -26,6 +26,7 @@ import nbformat
 
 from bpscare.authoring import simulated_submissions
 from bpscare.authoring.build import (
+    AssignmentSource,
     Project,
     build,
     load_assignment,
@@ -84,7 +85,13 @@ def validate(
     return report
 
 
-def _validate_assignment(project, course: Path, assignment, engine: str, report) -> None:
+def _validate_assignment(
+    project: Project,
+    course: Path,
+    assignment: AssignmentSource,
+    engine: str,
+    report: ValidationReport,
+) -> None:
     name = assignment.name
     release_dir = course / "release" / name
     releases = {

@@ -132,6 +132,9 @@ def load_assignment(project: Project, name: str) -> AssignmentSource:
         msg = "assignment folder listed in course/course.yaml does not exist"
         raise BpscareError(msg, path=folder)
     meta = _read_yaml(meta_path) if meta_path.is_file() else {}
+    if not isinstance(meta, dict):
+        msg = "must be a mapping of keys such as 'title', 'due' and 'notebooks'"
+        raise BpscareError(msg, path=meta_path)
     names = meta.get("notebooks") or sorted(
         p.name for p in folder.iterdir() if p.suffix in NOTEBOOK_SUFFIXES and p.is_file()
     )
@@ -400,7 +403,9 @@ def _write_lessons(project: Project, lessons: list[Path], out_dir: Path) -> list
     return written
 
 
-def _write_learner_edition(project: Project, tmp: Path, assignments: list[AssignmentSource]):
+def _write_learner_edition(
+    project: Project, tmp: Path, assignments: list[AssignmentSource]
+) -> None:
     learner = tmp / "learner"
     learner.mkdir()
     if (tmp / "lessons").is_dir():
@@ -525,7 +530,8 @@ def _merge_hidden_tests(nb: nbformat.NotebookNode, hidden: dict[str, str], path:
             )
             raise BpscareError(msg, path=path, cell=textnb.describe_cell(index, cell))
         block = f"### BEGIN HIDDEN TESTS\n{hidden.pop(grade_id)}\n### END HIDDEN TESTS"
-        cell.source = HIDDEN_PLACEHOLDER.sub(lambda _m, block=block: block, cell.source, count=1)
+        # a literal replacement: backslashes in the tests are not regex escapes
+        cell.source = HIDDEN_PLACEHOLDER.sub(block.replace("\\", "\\\\"), cell.source, count=1)
 
 
 def _merge_rubric(nb: nbformat.NotebookNode, rubric: dict[str, dict], path: Path) -> None:

@@ -45,8 +45,11 @@ GENERIC_LINE = re.compile(
     r"|(?:[\w.]+\s*=\s*)?[\w.]+\($"
 )
 LIBRARY_MODULE = re.compile(r"^bpscare/[a-z_/]+\.py$")
-REGIONS = (("BEGIN SOLUTION", "END SOLUTION"), ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
-REGIONS += (("BEGIN MARK SCHEME", "END MARK SCHEME"),)
+REGIONS: tuple[tuple[str, str], ...] = (
+    ("BEGIN SOLUTION", "END SOLUTION"),
+    ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"),
+    ("BEGIN MARK SCHEME", "END MARK SCHEME"),
+)
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,8 @@ def check_checks_points(nb: nbformat.NotebookNode, path: Path) -> None:
         tag_points = float(nbg.get("points", 0))
         for call in checks_calls(cell.source, path, where):
             fix = f"write Checks(points={tag_points:g}, ...) with the points of the cell's tag"
-            if call.problem is not None:
-                msg = f"line {call.line} of the cell: {call.problem}; {fix}"
+            if call.problem is not None or call.points is None:
+                msg = f"line {call.line} of the cell: {call.problem or 'no points'}; {fix}"
                 raise BpscareError(msg, path=path, cell=where)
             if abs(call.points - tag_points) > TOLERANCE:
                 msg = (

@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from bpscare import atomic
 from bpscare.authoring.textnb import write_notebook_atomic
 from bpscare.errors import BpscareError
 
@@ -100,18 +101,15 @@ def write_submission(
     if final.exists():
         msg = "a submission is already collected here; nothing was overwritten"
         raise BpscareError(msg, path=final)
-    staging = final.with_name(f".{assignment}.incoming")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    for name, nb in notebooks.items():
-        write_notebook_atomic(nb, staging / name)
-    for name, path in (extra_files or {}).items():
-        target = staging / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target)
-    stamp = submitted_at.astimezone(dt.UTC).strftime(TIMESTAMP_FORMAT)
-    (staging / "timestamp.txt").write_text(stamp)
-    staging.rename(final)
+    with atomic.staged_dir(final, "incoming") as staging:
+        for name, nb in notebooks.items():
+            write_notebook_atomic(nb, staging / name)
+        for name, path in (extra_files or {}).items():
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+        stamp = submitted_at.astimezone(dt.UTC).strftime(TIMESTAMP_FORMAT)
+        (staging / "timestamp.txt").write_text(stamp)
     return final
 
 

@@ -281,7 +281,7 @@ def _as_of(value: object, data: pd.DataFrame, time: str) -> object:
         return data[time].max()
     if time == "date":
         try:
-            return pd.Timestamp(value)  # type: ignore[arg-type]
+            return pd.Timestamp(value)
         except (ValueError, TypeError):
             msg = f"as_of: {value!r} is not a date"
             raise ValueError(msg) from None
@@ -436,7 +436,7 @@ def treat_to_target_summary(status: pd.DataFrame) -> pd.DataFrame:
     if unknown:
         msg = f"status.status: unknown value(s) {unknown}; allowed: {', '.join(STATUSES)}"
         raise ValueError(msg)
-    rows = []
+    rows: list[tuple[str, str, int, int, float]] = []
     for instrument in [i for i in INSTRUMENT_MAX if i in set(status["instrument"])]:
         part = status.loc[status["instrument"] == instrument]
         n = len(part)
@@ -566,8 +566,8 @@ def generate_caseload(n_patients: int = 40, weeks: int = 16, seed: int = 0) -> p
     for i in range(int(n_patients)):
         pid = f"P{i + 1:03d}"
         kind = names[rng.choice(len(names), p=shares)]
-        low, high = _ARCHETYPES[kind][1]
-        final = rng.uniform(low, high)
+        final_low, final_high = _ARCHETYPES[kind][1]
+        final = rng.uniform(final_low, final_high)
         enrol = int(rng.integers(0, weeks - 1))
         weekday = int(rng.integers(0, 5))
         horizon = weeks - enrol

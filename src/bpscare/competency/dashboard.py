@@ -69,9 +69,7 @@ def load_program(reports: Mapping[str, Path | str]) -> ProgramData:
             frame = pd.read_csv(path, dtype={"learner": str})
             frame.insert(0, "cohort", cohort)
             tables[name].append(frame)
-    return ProgramData(
-        *(pd.concat(tables[name], ignore_index=True) for name in REPORT_FILES)  # type: ignore[arg-type]
-    )
+    return ProgramData(*(pd.concat(tables[name], ignore_index=True) for name in REPORT_FILES))
 
 
 def score_share(scores: pd.DataFrame) -> pd.Series:

@@ -524,13 +524,13 @@ class GradebookSource:
         shape = (n_learners, n_competencies)
         if not pairs or not len(self._ev_x):
             return np.zeros(shape, dtype=np.int64), np.zeros(shape), np.zeros(shape)
-        pairs = sorted({(int(c), int(k)): float(mx) for c, k, mx in pairs}.items())
+        merged = sorted({(int(ci), int(ki)): float(mx) for ci, ki, mx in pairs}.items())
         order = np.argsort(self._ev_c, kind="stable")
         bounds = np.concatenate(([0], np.cumsum(np.bincount(self._ev_c, minlength=self._n_items))))
         key = self._ev_l[order] * n_competencies
         x = self._ev_x[order]
         keys, earned_parts, possible_parts = [], [], []
-        for (c, k), mx in pairs:
+        for (c, k), mx in merged:
             lo, hi = int(bounds[c]), int(bounds[c + 1])
             if hi > lo:
                 keys.append(key[lo:hi] + k)

@@ -150,7 +150,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 def _remove_leftovers(path: Path) -> None:
     """Remove the page and any temporary file a killed helper left beside it."""
-    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+    for leftover in atomic.leftover_temporaries(path):
         leftover.unlink(missing_ok=True)
     path.unlink(missing_ok=True)
 

@@ -35,7 +35,7 @@ def autograde_students(
         return nbgrader_course.autograde_with_nbgrader(course_dir, assignment, students, progress)
     from bpscare.grading import autograde
 
-    def on_event(event) -> None:
+    def on_event(event: object) -> None:
         if progress is not None and getattr(event, "done", False):
             progress(getattr(event, "student", ""))
 

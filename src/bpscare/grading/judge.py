@@ -401,7 +401,10 @@ def _transform(source: str) -> str:
 
 def _execute(tree: ast.Module, namespace: dict[str, Any]) -> Any:
     body = list(tree.body)
-    last = body.pop() if body and isinstance(body[-1], ast.Expr) else None
+    tail = body[-1] if body else None
+    last = tail if isinstance(tail, ast.Expr) else None
+    if last is not None:
+        body.pop()
     if body:
         module = ast.Module(body=body, type_ignores=[])
         exec(compile(module, "<test cell>", "exec"), namespace)

@@ -16,6 +16,7 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from bpscare.grading import transport
@@ -100,10 +101,7 @@ class StreamWriter(io.TextIOBase):
         """Say this is not a terminal (as in a kernel)."""
         return False
 
-    @property
-    def encoding(self) -> str:
-        """Return the stream's encoding."""
-        return "utf-8"
+    encoding = "utf-8"  # the stream's encoding, as a kernel's
 
 
 def make_shell() -> Any:
@@ -116,7 +114,7 @@ def make_shell() -> Any:
 
     class SinkDisplayHook(DisplayHook):
         def start_displayhook(self) -> None:
-            self.msg = {}
+            self.msg: dict[str, Any] = {}
 
         def write_output_prompt(self) -> None:
             pass
@@ -125,7 +123,7 @@ def make_shell() -> Any:
             sink.add(
                 {
                     "output_type": "execute_result",
-                    "execution_count": self.shell.execution_count,
+                    "execution_count": getattr(self.shell, "execution_count", None),
                     "data": dict(format_dict),
                     "metadata": dict(md_dict or {}),
                 }
@@ -135,7 +133,16 @@ def make_shell() -> Any:
             pass
 
     class SinkDisplayPublisher(DisplayPublisher):
-        def publish(self, data, metadata=None, source=None, *, transient=None, update=False):
+        def publish(
+            self,
+            data: Any,
+            metadata: Any = None,
+            source: Any = None,
+            *,
+            transient: Any = None,
+            update: Any = False,
+            **kwargs: Any,
+        ) -> None:
             sink.add(
                 {
                     "output_type": "display_data",
@@ -148,18 +155,20 @@ def make_shell() -> Any:
             sink.outputs.clear()
 
     class SandboxShell(InteractiveShell):
+        sink: OutputSink
+
         def init_displayhook(self) -> None:
             self.displayhook = SinkDisplayHook(shell=self, cache_size=self.cache_size)
-            self.configurables.append(self.displayhook)
+            self.configurables.append(self.displayhook)  # type: ignore[arg-type]
             self.display_trap = __import__(
                 "IPython.core.display_trap", fromlist=["DisplayTrap"]
             ).DisplayTrap(hook=self.displayhook)
 
         def init_display_pub(self) -> None:
             self.display_pub = SinkDisplayPublisher(shell=self)
-            self.configurables.append(self.display_pub)
+            self.configurables.append(self.display_pub)  # type: ignore[arg-type]
 
-        def _showtraceback(self, etype, evalue, stb) -> None:
+        def _showtraceback(self, etype: Any, evalue: Any, stb: list[str]) -> None:
             sink.add(
                 {
                     "output_type": "error",
@@ -174,7 +183,8 @@ def make_shell() -> Any:
             pass
 
     shell = SandboxShell(colors="NoColor", history_length=0)
-    shell.history_manager.enabled = False
+    if shell.history_manager is not None:
+        shell.history_manager.enabled = False
     shell.sink = sink
     with contextlib.suppress(Exception):
         shell.enable_matplotlib("inline")
@@ -212,7 +222,7 @@ class LearnerServer:
     def decode(self, tagged: list) -> Any:
         """Decode arguments sent by the judge (plain data and references to our own objects)."""
 
-        def no_callable(key: int, name: str) -> Any:
+        def no_callable(key: int, name: str, *_details: str) -> Any:
             msg = "the grader cannot pass a function to learner code"
             raise TypeError(msg)
 
@@ -244,7 +254,7 @@ class LearnerServer:
                 reply = {"exc": ["LearnerError", type(exc).__name__, _safe_str(exc)], "outputs": []}
             transport.send(self.fd_out, reply)
 
-    def _capture(self):
+    def _capture(self) -> None:
         sys.stdout = StreamWriter(self.sink, "stdout")
         sys.stderr = StreamWriter(self.sink, "stderr")
 
@@ -280,7 +290,7 @@ class LearnerServer:
         self.sink.take()
         return {"values": values, "too_large": cut}
 
-    def _answer(self, work) -> dict:
+    def _answer(self, work: Callable[[], Any]) -> dict:
         self._capture()
         try:
             value = work()

@@ -77,8 +77,12 @@ class _Worker:
         if self.process is None or self.process.poll() is not None:
             self.process = self._spawn()
         try:
-            transport.send(self.process.stdin.fileno(), {"job": job})
-            reply = transport.receive(self.process.stdout.fileno())
+            stdin, stdout = self.process.stdin, self.process.stdout
+            if stdin is None or stdout is None:  # pragma: no cover - spawned with both pipes
+                msg = "the grading worker has no pipes"
+                raise OSError(msg)
+            transport.send(stdin.fileno(), {"job": job})
+            reply = transport.receive(stdout.fileno())
         except (transport.FrameError, OSError) as exc:
             self._stop()
             msg = "the grading worker stopped unexpectedly"

@@ -149,7 +149,9 @@ def _shared_preprocessors(
     class SharedOverwriteCells(OverwriteCells):
         changes: list[str]
 
-        def preprocess(self, nb, resources):
+        def preprocess(
+            self, nb: nbformat.NotebookNode, resources: dict[str, Any]
+        ) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
             self.notebook_id = resources["nbgrader"]["notebook"]
             self.assignment_id = resources["nbgrader"]["assignment"]
             self.db_url = resources["nbgrader"]["db_url"]
@@ -160,7 +162,9 @@ def _shared_preprocessors(
                 nb, resources = self.add_missing_task_cells(nb, resources)
             return nb, resources
 
-        def preprocess_cell(self, cell, resources, index):
+        def preprocess_cell(
+            self, cell: nbformat.NotebookNode, resources: dict[str, Any], index: int
+        ) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
             nbg = cell.get("metadata", {}).get("nbgrader")
             if isinstance(nbg, dict) and nbg.get("grade_id"):
                 try:
@@ -186,14 +190,16 @@ def _shared_preprocessors(
                 )
             return cell, resources
 
-        def report_change(self, name, attr, old, new):
+        def report_change(self, name: str, attr: str, old: object, new: object) -> None:
             if attr != "checksum":
                 self.changes.append(
                     f"cell {name}: its {attr} was changed; the original was restored"
                 )
 
     class SharedKernelspec(NbGraderPreprocessor):
-        def preprocess(self, nb, resources):
+        def preprocess(
+            self, nb: nbformat.NotebookNode, resources: dict[str, Any]
+        ) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
             import json
 
             found = gradebook.find_notebook(
@@ -309,7 +315,7 @@ def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
         if not isinstance(cell.get("source", ""), str):
             return None, "the notebook has a cell whose source is not text"
         cell.setdefault("metadata", nbformat.NotebookNode())
-        if cell.cell_type == "code":
+        if cell["cell_type"] == "code":
             cell.setdefault("outputs", [])
             cell.setdefault("execution_count", None)
     return nb, ""
@@ -454,7 +460,9 @@ def _sanitize(
     return nb
 
 
-def _check_cells(nb, info: NotebookInfo, name: str, prepared: Prepared) -> None:
+def _check_cells(
+    nb: nbformat.NotebookNode, info: NotebookInfo, name: str, prepared: Prepared
+) -> None:
     present = {
         cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         for cell in nb.cells
@@ -465,7 +473,9 @@ def _check_cells(nb, info: NotebookInfo, name: str, prepared: Prepared) -> None:
             prepared.flags.append(f"{name}: graded cell {grade_id} was deleted (not graded)")
 
 
-def unreadable_stand_in(coursedir: Any, assignment: str, name: str, reason: str):
+def unreadable_stand_in(
+    coursedir: Any, assignment: str, name: str, reason: str
+) -> nbformat.NotebookNode:
     """Return the released notebook with an error output in each graded code cell."""
     release = Path(coursedir.format_path(coursedir.release_directory, ".", assignment)) / name
     try:

@@ -307,7 +307,7 @@ def _isolate_network(libc: Any) -> str:
         raise PermissionError(msg)
 
     socket.socket = refuse  # type: ignore[misc,assignment]
-    socket.create_connection = refuse  # type: ignore[assignment]
+    socket.create_connection = refuse
     return "socket creation blocked in Python only (no namespace permission)"
 
 

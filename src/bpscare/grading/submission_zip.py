@@ -20,14 +20,13 @@ import hashlib
 import io
 import json
 import re
-import shutil
 import stat
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from bpscare import __version__
+from bpscare import __version__, atomic
 from bpscare.errors import BpscareError
 
 FORMAT = "bpscare-submission/1"
@@ -111,13 +110,12 @@ def pack_submission(
     checksums = {p.name: _sha256(p.read_bytes()) for p in files}
     manifest = Manifest(learner, assignment, now or dt.datetime.now(dt.UTC), checksums)
     out = Path(out) if out else assignment_dir / f"{assignment}-{learner}.zip"
-    tmp = out.with_name(f".{out.name}.tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{assignment}/{MANIFEST}", manifest.to_json())
         for path in files:
             archive.write(path, f"{assignment}/{path.name}")
-    tmp.replace(out)
-    return out
+    return atomic.write_bytes(out, buffer.getvalue())
 
 
 def read_submission(data: bytes, assignment: str, origin: str) -> tuple[Manifest, dict[str, bytes]]:
@@ -219,20 +217,10 @@ def _place(
             "(use --force to replace it)"
         )
         raise BpscareError(msg)
-    staging = final.with_name(f".{assignment}.incoming")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    for name, data in contents.items():
-        (staging / name).write_bytes(data)
-    (staging / "timestamp.txt").write_text(manifest.created.strftime(TIMESTAMP_FORMAT))
-    if exists:
-        previous = final.with_name(f".{assignment}.replaced")
-        shutil.rmtree(previous, ignore_errors=True)
-        final.rename(previous)
-        staging.rename(final)
-        shutil.rmtree(previous)
-    else:
-        staging.rename(final)
+    with atomic.staged_dir(final, "incoming") as staging:
+        for name, data in contents.items():
+            (staging / name).write_bytes(data)
+        (staging / "timestamp.txt").write_text(manifest.created.strftime(TIMESTAMP_FORMAT))
     return exists
 
 

@@ -90,7 +90,8 @@ class Encoder:
         if kind is complex:
             return ["C", value.real, value.imag]
         if kind in (list, tuple, set, frozenset):
-            tag = {list: "L", tuple: "T", set: "E", frozenset: "Z"}[kind]
+            tags: dict[type, str] = {list: "L", tuple: "T", set: "E", frozenset: "Z"}
+            tag = tags[kind]
             return [tag, [self.encode(item, depth + 1) for item in value]]
         if kind is dict:
             return ["D", self._pairs(value, depth)]

@@ -29,6 +29,7 @@ from bpscare.clinical.transcripts import (
     CODES,
     PATIENT_SIDE_CODES,
     AgreementReport,
+    CodesArg,
     Transcript,
     agreement_report,
     code_labels,
@@ -263,7 +264,7 @@ class TranscriptAnnotatorView(widgets.VBox):
         practice: bool = False,
         initial: Mapping[int | str, str] | None = None,
         load: Callable[[str], Transcript] = load_transcript,
-        report: Callable[[Transcript, Mapping[int, str]], AgreementReport] = agreement_report,
+        report: Callable[[Transcript, CodesArg], AgreementReport] = agreement_report,
         checks: Callable[[Transcript, Mapping[int, str]], tuple[str, ...]] = coding_checks,
     ) -> None:
         # The Transcript holds the expert codes: a plain attribute, never a trait.

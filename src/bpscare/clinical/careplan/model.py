@@ -12,9 +12,12 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bpscare.clinical.careplan.vocabulary_loader import _check_id
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 __all__ = [
     "FOLLOW_UP_MODES",
@@ -68,7 +71,7 @@ def _reject_unknown(path: str, data: Mapping[str, Any], allowed: Sequence[str]) 
             raise ValueError(msg)
 
 
-def _build(path: str, cls: type, data: Mapping[str, Any]) -> Any:
+def _build(path: str, cls: type[DataclassInstance], data: Mapping[str, Any]) -> Any:
     """Construct ``cls`` from ``data`` and prefix any validation error with ``path``."""
     fields = cls.__dataclass_fields__
     _reject_unknown(path, data, tuple(fields))

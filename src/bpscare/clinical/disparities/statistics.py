@@ -148,7 +148,7 @@ def _check_counts(counts: Sequence[object]) -> tuple[int, int, int, int]:
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
             msg = f"count {name}: expected a non-negative integer, got {value!r}"
             raise ValueError(msg)
-    a, b, c, d = (int(v) for v in counts)
+    a, b, c, d = (int(v) for v in counts)  # type: ignore[call-overload]  # checked above
     if a + b == 0 or c + d == 0:
         msg = f"counts {(a, b, c, d)}: each group needs at least one observation"
         raise ValueError(msg)

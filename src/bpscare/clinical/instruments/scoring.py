@@ -458,7 +458,7 @@ def _score_phq15(rules: InstrumentRules, responses: object, *, menstrual_applica
     )
 
 
-def score_sss8(responses: Sequence[int]) -> Score:
+def score_sss8(responses: Sequence[int | None]) -> Score:
     """Score the Somatic Symptom Scale-8 (SSS-8) from 8 item ratings of 0-4.
 
     Scoring only: the SSS-8 item text is not bundled (free-use status unconfirmed). Total 0-32;

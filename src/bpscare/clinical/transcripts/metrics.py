@@ -41,7 +41,7 @@ _WORD = re.compile(r"[\w'’]+")
 # Codes supplied by a learner
 # --------------------------------------------------------------------------------------------
 
-CodesArg = Sequence[str | None] | Mapping[int | str, str | None]
+CodesArg = Sequence[str | None] | Mapping[int, str | None] | Mapping[str, str | None]
 
 
 def _learner_code(value: object, n: int) -> str | None:

@@ -261,7 +261,7 @@ class XapiStatementWriter:
         fh.write("[")
         sep = "\n"
         for batch in batches:
-            out = []
+            out: list[str] = []
             append = out.append
             for s, c, x in batch:
                 part = cache.get((c, x))
