@@ -12,3 +12,12 @@ c.LateSubmissionPlugin.penalty_method = "none"
 # Keep learners' output from flooding the gradebook and feedback.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 40
+# Feedback is learner-safe on every path (`bpscare feedback`, `nbgrader generate_feedback`,
+# formgrader's Generate Feedback button): after GetGrades, LearnerSafeFeedback removes hidden
+# tests, mark schemes and test-cell tracebacks from the cells nbgrader restores from the
+# gradebook. Named as strings, so nbgrader imports them only when it generates feedback.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "bpscare.grading.feedback.LearnerSafeFeedback",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -32,6 +32,7 @@ LAYERS = {
     "apps": 4,
     "authoring": 5,
     "api": 6,
+    "hub": 6,
     "demo": 6,
     "serve": 6,
     "validate": 6,

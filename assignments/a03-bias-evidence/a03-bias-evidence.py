@@ -25,7 +25,8 @@
 # Meghani, Byun & Gallagher, *Pain Med* 2012;13:150–174. Risk ratio interval: Katz et al.,
 # *Biometrics* 1978; odds ratio interval: Woolf, *Ann Hum Genet* 1955; pooled odds ratio:
 # Mantel & Haenszel, *J Natl Cancer Inst* 1959. Interruptions: Singh Ospina et al., *J Gen
-# Intern Med* 2019;34:36–40 (patients interrupted after a median 11 s). Verbal dominance and
+# Intern Med* 2019;34:36–40 (when the agenda was elicited, patients were interrupted in 67 % of
+# those encounters, after a median of 11 seconds). Verbal dominance and
 # implicit bias: Cooper et al., *Am J Public Health* 2012;102:979–987. Stigmatizing language in
 # notes: Sun et al., *Health Aff* 2022;41:203–211; Park et al., *JAMA Netw Open* 2021.
 #

@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from bpscare.clinical.communication import question_bank as question_prompts
     from bpscare.clinical.disparities import generate_ed_cohort, odds_ratio, rates, risk_ratio
     from bpscare.clinical.formulation import DOMAINS, FOUR_PS, Formulation
+    from bpscare.clinical.functional_explanation import check_explanation
     from bpscare.clinical.instruments import recommended_action
     from bpscare.clinical.instruments import score as score_screener
     from bpscare.clinical.language import flagged_terms, scan_text
@@ -82,6 +83,7 @@ if TYPE_CHECKING:
         question_prompt_list,
     )
     from bpscare.widgets.disparity_explorer import disparity_explorer
+    from bpscare.widgets.explanation_practice import explanation_practice
     from bpscare.widgets.formulation_grid import FormulationGridView, formulation_grid
     from bpscare.widgets.interruption_timeline import interruption_timeline
     from bpscare.widgets.knowledge_check import knowledge_check
@@ -143,6 +145,7 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
         "icon_array": ("bpscare.clinical.communication", "icon_array"),
         "behaviour_effects": ("bpscare.clinical.communication", "behaviour_effects"),
         "describe_effects": ("bpscare.clinical.communication", "describe_effects"),
+        "check_explanation": ("bpscare.clinical.functional_explanation", "check_explanation"),
     },
     "Care plans": {
         "CarePlan": ("bpscare.clinical.careplan", "CarePlan"),
@@ -186,6 +189,7 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
             "communication_preferences",
         ),
         "decision_aid_builder": ("bpscare.widgets.communication_tools", "decision_aid_builder"),
+        "explanation_practice": ("bpscare.widgets.explanation_practice", "explanation_practice"),
     },
     "Voila practice apps": {
         "build_screener_app": ("bpscare.apps.factories", "build_screener_app"),
@@ -233,6 +237,7 @@ __all__ = [
     "build_virtual_patient_app",
     "care_plan_builder",
     "care_plan_vocabulary",
+    "check_explanation",
     "check_plan",
     "check_preferences",
     "classify_change",
@@ -241,6 +246,7 @@ __all__ = [
     "decision_aid_builder",
     "describe_effects",
     "disparity_explorer",
+    "explanation_practice",
     "flagged_terms",
     "formulation_grid",
     "generate_caseload",

@@ -139,6 +139,15 @@ def recover_dir(dest: Path | str) -> bool:
     return restored
 
 
+def exchange(a: Path | str, b: Path | str) -> bool:
+    """Swap two existing paths in one atomic step; False where the platform cannot.
+
+    Callers that must keep the old folder until something else is committed (the autograde
+    engine keeps it until the gradebook transaction is) use this instead of :func:`replace_dir`.
+    """
+    return _exchange(Path(a), Path(b))
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths in one atomic step (Linux ``renameat2``); False where unsupported."""
     renameat2 = _renameat2()

@@ -7,6 +7,7 @@ status 2; nothing is half-written, because every command writes to a temporary p
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import warnings
@@ -64,7 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="build, then prove every assignment grades as intended")
     _project_arg(p)
     p.add_argument("--out", type=Path, default=Path("_build"), help="build folder (_build)")
-    p.add_argument("--engine", choices=("bpscare", "nbgrader"), default="bpscare")
+    p.add_argument(
+        "--engine",
+        choices=("bpscare", "nbgrader"),
+        default="bpscare",
+        help="grading engine: bpscare's sandboxed one or nbgrader's own (default: bpscare)",
+    )
     p.set_defaults(handler=_cmd_validate)
 
     p = sub.add_parser("demo", help="build, grade and report a synthetic cohort end to end")
@@ -72,30 +78,64 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="folder to keep the demo in (default: a temp folder)")
     p.add_argument("--learners", type=int, default=30, help="number of synthetic learners (30)")
     p.add_argument("--seed", type=int, default=7, help="random seed for the cohort (7)")
-    p.add_argument("--engine", choices=("bpscare", "nbgrader"), default="bpscare")
+    p.add_argument(
+        "--engine",
+        choices=("bpscare", "nbgrader"),
+        default="bpscare",
+        help="grading engine: bpscare's sandboxed one or nbgrader's own (default: bpscare)",
+    )
     p.add_argument("--workers", type=int, help="grading worker processes (default: CPU count)")
     p.set_defaults(handler=_cmd_demo)
 
     p = sub.add_parser("autograde", help="autograde submissions of any nbgrader course")
-    p.add_argument("assignment")
+    p.add_argument("assignment", help="assignment name, as in the course's source/ folder")
     p.add_argument("--course", type=Path, required=True, help="nbgrader course folder")
     p.add_argument("--student", action="append", help="grade only this learner (repeatable)")
     p.add_argument("--workers", type=int, help="worker processes (default: CPU count)")
-    p.add_argument("--executor", default="local", help="local or dask://HOST:PORT")
+    p.add_argument("--executor", default="local", help="local or dask://HOST:PORT (default: local)")
     p.add_argument("--db-url", help="gradebook URL (default: the course's own)")
-    p.add_argument("--timeout-cell", type=float, default=30.0, help="seconds per cell (30)")
-    p.add_argument("--engine", choices=("bpscare", "nbgrader"), default="bpscare")
+    p.add_argument(
+        "--timeout-cell",
+        type=float,
+        help="seconds per cell (default: the course's Execute.timeout, else nbgrader's 30)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("bpscare", "nbgrader"),
+        default="bpscare",
+        help="grading engine: bpscare's sandboxed one or nbgrader's own (default: bpscare)",
+    )
+    p.add_argument(
+        "--require-sandbox",
+        action="store_true",
+        help="refuse to grade unless learner code runs in the bwrap sandbox",
+    )
     p.set_defaults(handler=_cmd_autograde)
 
     p = sub.add_parser("feedback", help="generate learner-safe feedback HTML")
-    p.add_argument("assignment")
-    p.add_argument("--course", type=Path, required=True)
-    p.add_argument("--student", action="append")
+    p.add_argument("assignment", help="assignment name, as in the course's source/ folder")
+    p.add_argument("--course", type=Path, required=True, help="nbgrader course folder")
+    p.add_argument("--student", action="append", help="only this learner (repeatable)")
+    p.add_argument("--workers", type=int, help="render processes (default: CPU count)")
+    p.add_argument(
+        "--engine",
+        choices=("bpscare", "nbgrader"),
+        default="bpscare",
+        help=(
+            "bpscare renders in-process (fast); nbgrader runs its generate_feedback "
+            "(default: bpscare)"
+        ),
+    )
     p.set_defaults(handler=_cmd_feedback)
 
     p = sub.add_parser("serve", help="serve the learner edition's Voila apps on 127.0.0.1")
     p.add_argument("--port", type=int, default=8866, help="port (8866)")
-    p.add_argument("--dir", type=Path, default=Path("_build") / "learner", help="learner edition")
+    p.add_argument(
+        "--dir",
+        type=Path,
+        default=Path("_build") / "learner",
+        help="learner edition folder (default: _build/learner)",
+    )
     p.add_argument("--no-preheat", action="store_true", help="do not preheat app kernels")
     p.set_defaults(handler=_cmd_serve)
 
@@ -105,11 +145,51 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="zip path (default: inside the folder)")
     p.set_defaults(handler=_cmd_pack)
 
-    p = sub.add_parser("collect", help="collect submission zips or an LMS bulk download")
-    p.add_argument("assignment")
-    p.add_argument("zips", nargs="+", type=Path, metavar="ZIP")
+    p = sub.add_parser(
+        "collect",
+        help="collect a Canvas or Moodle submission export into the course",
+        description=(
+            "Place an LMS submission export (Canvas 'Download Submissions' zip, Moodle 'Download "
+            "all submissions' zip or folder, or zips listed in a roster) in the course's "
+            "submitted/ folder. Identity and time come from the LMS names and the roster, never "
+            "from the zip; doubtful zips are held in collect/held/, other attempts archived in "
+            "collect/archive/."
+        ),
+    )
+    p.add_argument("assignment", help="assignment name, as in the course's source/ folder")
+    p.add_argument(
+        "zips",
+        nargs="+",
+        type=Path,
+        metavar="EXPORT",
+        help="LMS bulk download zip, folder of an unpacked export, or single submission zips",
+    )
     p.add_argument("--course", type=Path, required=True, help="nbgrader course folder")
-    p.add_argument("--force", action="store_true", help="replace submissions already collected")
+    p.add_argument(
+        "--roster",
+        type=Path,
+        help=(
+            "CSV mapping LMS ids to learner ids (columns learner, lms_user_id; optional "
+            "submitted_at, file); Canvas gradebook and Moodle worksheet exports work as they are "
+            "(default: none, so only zips whose LMS id is known are collected)"
+        ),
+    )
+    p.add_argument(
+        "--policy",
+        choices=("latest-before-due", "latest", "first"),
+        default="latest-before-due",
+        help="which attempt stays when a learner has several; the others are archived "
+        "(default: latest-before-due)",
+    )
+    p.add_argument(
+        "--due",
+        help="due date, ISO 8601 (default: the assignment's due date in the gradebook, if any)",
+    )
+    p.add_argument(
+        "--lms-timezone",
+        default="UTC",
+        help="time zone of roster times written without one, e.g. Europe/Berlin (default: UTC)",
+    )
     p.set_defaults(handler=_cmd_collect)
 
     p = sub.add_parser("report", help="program report: scores, competencies, items, exports")
@@ -135,6 +215,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--port", type=int, default=8867, help="port (8867)")
     p.set_defaults(handler=_cmd_dashboard)
+
+    p = sub.add_parser("hub-service", help="JupyterHub service: feedback when learners submit")
+    from bpscare.hub.service import add_arguments as hub_service_arguments
+
+    hub_service_arguments(p)
+    p.set_defaults(handler=_cmd_hub_service)
+    for action in sub._choices_actions:  # each subcommand's -h opens with its one-line summary
+        command = sub.choices[action.dest]
+        if command.description is None and action.help:
+            command.description = action.help[0].upper() + action.help[1:] + "."
     return parser
 
 
@@ -235,19 +325,45 @@ def _cmd_autograde(args: argparse.Namespace) -> int:
             db_url=args.db_url,
             timeout_cell=args.timeout_cell,
             progress=on_event,
+            require_sandbox=args.require_sandbox,
         )
     print(run.summary())
+    sandbox = run.protections.get("sandbox", "")
+    if sandbox.startswith("WARNING"):  # no bwrap: say so plainly (see docs/autograding.md)
+        print(f"bpscare autograde: {sandbox}", file=sys.stderr)
     return EXIT_CHECK_FAILED if any(r.error for r in run.results) else 0
 
 
 def _cmd_feedback(args: argparse.Namespace) -> int:
+    """Write learner-safe feedback; 1 if some learner's feedback failed (the others are written)."""
+    if "jsonschema" not in sys.modules:  # as in autograde: skip rfc3987_syntax's 3-8 s import
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    if args.engine == "bpscare" and "nbgrader" not in sys.modules:
+        # nbgrader's package __init__ loads its Jupyter server extensions (tornado, the
+        # exchange, about 1 s); rendering feedback needs none of them. Give the package its
+        # path and version only; its modules import as usual.
+        import importlib.util
+        import types
+
+        spec = importlib.util.find_spec("nbgrader")
+        if spec is not None and spec.submodule_search_locations:
+            package = types.ModuleType("nbgrader")
+            package.__path__ = list(spec.submodule_search_locations)
+            package.__file__ = spec.origin
+            package.__spec__ = spec
+            sys.modules["nbgrader"] = package
+            from nbgrader._version import __version__
+
+            package.__version__ = __version__  # type: ignore[attr-defined]
     from bpscare.grading.feedback import generate_feedback
     from bpscare.nbgrader_course import require_course
 
     course = require_course(args.course)
-    generate_feedback(course, args.assignment, args.student)
-    print(f"feedback written to {course / 'feedback'}")
-    return 0
+    run = generate_feedback(
+        course, args.assignment, args.student, workers=args.workers, engine=args.engine
+    )
+    print(run.summary())
+    return EXIT_CHECK_FAILED if run.failed else 0
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -272,12 +388,52 @@ def _cmd_pack(args: argparse.Namespace) -> int:
 
 
 def _cmd_collect(args: argparse.Namespace) -> int:
-    from bpscare.grading.submission_zip import collect_zips
+    import zoneinfo
+
+    from bpscare.grading.collect import collect_zips, load_roster
     from bpscare.nbgrader_course import require_course
 
-    result = collect_zips(require_course(args.course), args.assignment, args.zips, force=args.force)
+    course = require_course(args.course)
+    try:
+        timezone = zoneinfo.ZoneInfo(args.lms_timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        msg = f"unknown time zone {args.lms_timezone!r} (use e.g. UTC or Europe/Berlin)"
+        raise BpscareError(msg) from exc
+    roster = load_roster(args.roster, timezone) if args.roster else None
+    due: dt.datetime | None
+    if args.due:
+        try:
+            due = dt.datetime.fromisoformat(args.due.replace("Z", "+00:00"))
+        except ValueError as exc:
+            msg = f"--due {args.due!r} is not an ISO 8601 time (e.g. 2026-03-01T17:00:00Z)"
+            raise BpscareError(msg) from exc
+        due = due if due.tzinfo else due.replace(tzinfo=timezone)
+    else:
+        due = _gradebook_due(course, args.assignment)
+    result = collect_zips(
+        course, args.assignment, args.zips, roster=roster, due=due, policy=args.policy
+    )
     print(result.summary())
-    return EXIT_CHECK_FAILED if result.rejected else 0
+    return EXIT_CHECK_FAILED if result.rejected or result.held else 0
+
+
+def _gradebook_due(course: Path, assignment: str) -> dt.datetime | None:
+    """The assignment's due date recorded in the course's gradebook (UTC), if any."""
+    from bpscare.nbgrader_course import course_db_url
+
+    url = course_db_url(course)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        return None  # no gradebook yet (nbgrader's Gradebook would create an empty one)
+    try:
+        from nbgrader.api import Gradebook, MissingEntry
+
+        with Gradebook(url) as gradebook:
+            due = gradebook.find_assignment(assignment).duedate
+    except (MissingEntry, ImportError, OSError):
+        return None
+    except Exception:  # a gradebook nbgrader cannot open: collect without a due date
+        return None
+    return due.replace(tzinfo=dt.UTC) if due is not None else None
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -308,17 +464,31 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_hub_service(args: argparse.Namespace) -> int:
+    from bpscare.hub.service import run
+
+    return run(args)
+
+
 def _cmd_dashboard(args: argparse.Namespace) -> int:
     import tempfile
     import time
 
     from bpscare.apps.program_dashboard import write_dashboard_app
+    from bpscare.competency.report import MARKER_FILE
     from bpscare.serve import app_url, start_voila, stop_voila
 
     reports: dict[str, Path] = {}
     for spec in args.reports:
         label, _, folder = spec.rpartition("=")
-        reports[label or Path(folder).name] = Path(folder)
+        path = Path(folder).expanduser()
+        if not path.is_dir():
+            msg = "report folder does not exist (write one with `bpscare report --out`)"
+            raise BpscareError(msg, path=path.resolve())
+        if not (path / MARKER_FILE).is_file():
+            msg = "not a report folder written by `bpscare report` (no report marker in it)"
+            raise BpscareError(msg, path=path.resolve())
+        reports[label or path.resolve().name] = path
     with tempfile.TemporaryDirectory(prefix="bpscare-dashboard-") as tmp:
         write_dashboard_app(reports, Path(tmp))
         process, port = start_voila(Path(tmp), args.port, preheat=False)

@@ -5,10 +5,18 @@ released notebooks (complete, partly right, typical misconceptions, blank, one l
 them as zips, as they would on Binder → ``collect`` → autograde →
 learner-safe feedback → program report (HTML with plots, CSV). Learners are identified by
 synthetic ids only; no names or emails are made up or stored.
+
+The zips are collected as an LMS would hand them over: a Canvas-style export (file names
+``<sortable name>_<user id>_<submission id>_<file>``, ``LATE_`` for the late learner) with a
+roster CSV giving each learner's LMS user id and submission time. After autograding, an
+instructor's marking is simulated: most reflections get rubric scores and comments written
+through nbgrader's gradebook API (as formgrader does); a few stay pending, and the report shows
+both states.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import random
 import sys
@@ -29,12 +37,22 @@ from bpscare.authoring.build import (
     update_live_course,
 )
 from bpscare.grading.backend import autograde_students
+from bpscare.grading.collect import collect_zips, load_roster
 from bpscare.grading.feedback import generate_feedback
-from bpscare.grading.submission_zip import collect_zips, pack_submission
+from bpscare.grading.submission_zip import pack_submission
 from bpscare.progress import event_bar
 
 PROFILES = ("complete", "partly right", "misconception", "blank")
 PROFILE_WEIGHTS = (0.4, 0.25, 0.25, 0.1)
+#: Chance that a learner works at their usual level on an assignment (else a random profile):
+#: learners differ more than assignments do, as in a real cohort.
+KEEP_USUAL = 0.75
+#: Rubric level of each criterion an instructor gives each of :data:`REFLECTIONS`, in order
+#: (1 = full, 0.5 = partial, 0 = none; the last level repeats for further criteria).
+REFLECTION_LEVELS = ((1.0,), (1.0, 1.0, 0.5), (0.5, 0.0))
+#: Share of reflections the simulated instructor has not graded yet (left pending; at least one
+#: per assignment, so the report always shows both states).
+PENDING_SHARE = 0.15
 REFLECTIONS = (
     "I would start by saying that her chest tightness is real and that we are still looking at "
     "every physical cause. Then I would explain that stress, sleep and mood change how symptoms "
@@ -113,9 +131,10 @@ def run_demo(
     update_live_course(built.out / "course", course, built.assignments)
     timings["build"] = time.perf_counter() - t0
 
-    t0 = step(f"{learners} learners pack their submissions; collecting the zips")
+    t0 = step(f"{learners} learners pack their submissions; collecting the LMS export")
     ids = learner_ids(learners)
     nbgrader_course.add_students(course, ids)
+    reflections: dict[tuple[str, str], int] = {}
     sources = {name: load_assignment(project, name) for name in built.assignments}
     late_learner = rng.choice(ids)
     today = dt.datetime.now(dt.UTC).replace(hour=17, minute=0, second=0, microsecond=0)
@@ -133,10 +152,13 @@ def run_demo(
             late_learner if index == 0 else "",
             due,
             uploads,
+            reflections,
         )
-        collected = collect_zips(course, name, zips)
-        if collected.rejected:
-            failures.update({f"{name}/{o}": reason for o, reason in collected.rejected})
+        collected = collect_zips(
+            course, name, zips, roster=load_roster(uploads / "roster.csv"), due=due
+        )
+        problems = collected.rejected + collected.held
+        failures.update({f"{name}/{o}": reason for o, reason in problems})
     timings["submissions"] = time.perf_counter() - t0
 
     t0 = step(f"autograding with the {engine} engine")
@@ -147,6 +169,12 @@ def run_demo(
             )
         failures.update({f"{name}/{s}": e for s, e in errors.items() if e})
     timings["autograde"] = time.perf_counter() - t0
+
+    t0 = step("an instructor grades the reflections (a few left pending)")
+    for name in built.assignments:
+        rubric = _rubric(project.autograders / name / "rubric.yaml")
+        grade_reflections(course, name, ids, reflections, rubric, rng)
+    timings["manual grading"] = time.perf_counter() - t0
 
     t0 = step("generating learner-safe feedback")
     for name in built.assignments:
@@ -171,8 +199,13 @@ def _submit_cohort(
     late_learner: str,
     due: dt.datetime,
     uploads: Path,
+    reflections: dict[tuple[str, str], int],
 ) -> list[Path]:
-    """Each learner fills the release as their profile dictates and packs a zip for the LMS."""
+    """Each learner fills the release and packs a zip; the LMS export names it Canvas-style.
+
+    Returns the export's files; ``uploads/roster.csv`` gets each learner's LMS user id and
+    submission time, and ``reflections`` which reflection each learner wrote.
+    """
     name = assignment.name
     release_dir = course / "release" / name
     releases = {
@@ -182,18 +215,22 @@ def _submit_cohort(
         project.autograders / name / "misconceptions.yaml"
     )
     zips = []
+    rows: list[tuple[str, str, str]] = []
     for learner in ids:
-        profile = rng.choices(PROFILES, PROFILE_WEIGHTS)[0]
+        usual = random.Random(f"{learner}-usual").choices(PROFILES, PROFILE_WEIGHTS)[0]
+        profile = usual if rng.random() < KEEP_USUAL else rng.choices(PROFILES, PROFILE_WEIGHTS)[0]
         if learner == late_learner:
             profile = "complete"
         if profile == "misconception" and not misconceptions:
             profile = "partly right"
         mistake = rng.choice(misconceptions) if profile == "misconception" else None
         notebooks = {}
+        choice = -1 if profile == "blank" else rng.randrange(len(REFLECTIONS))
+        reflections[(name, learner)] = choice
         for nb_name, source in assignment.notebooks.items():
             ids_in_nb = list(simulated_submissions.answer_cells(releases[nb_name]))
             answers = _answers_for(profile, ids_in_nb, mistake, rng)
-            reflection = None if profile == "blank" else rng.choice(REFLECTIONS)
+            reflection = None if choice < 0 else REFLECTIONS[choice]
             notebooks[nb_name] = simulated_submissions.fill_release(
                 releases[nb_name], source, answers, reflection
             )
@@ -205,9 +242,20 @@ def _submit_cohort(
         folder.mkdir(parents=True, exist_ok=True)
         for nb_name, nb in notebooks.items():
             nbformat.write(nb, str(folder / nb_name))
+        # Canvas names the file <sortable name>_[LATE_]<user id>_<submission id>_<file>.
+        number = ids.index(learner) + 1
+        late = "LATE_" if when > due else ""
+        export_name = f"{learner.replace('-', '')}_{late}{1000 + number}_{50000 + number}"
         zips.append(
-            pack_submission(folder, learner, out=uploads / f"{name}-{learner}.zip", now=when)
+            pack_submission(
+                folder, learner, out=uploads / f"{export_name}_{name}-{learner}.zip", now=when
+            )
         )
+        rows.append((learner, str(1000 + number), when.isoformat(timespec="seconds")))
+    with (uploads / "roster.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(("learner", "lms_user_id", "submitted_at"))
+        writer.writerows(rows)
     return zips
 
 
@@ -229,3 +277,84 @@ def _answers_for(
     if mistake is not None:
         answers.update({k: v for k, v in mistake.answers.items() if k in grade_ids})
     return answers
+
+
+def _rubric(path: Path) -> dict[str, dict]:
+    import yaml
+
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return data if isinstance(data, dict) else {}
+
+
+def grade_reflections(
+    course: Path,
+    assignment: str,
+    learners: list[str],
+    reflections: dict[tuple[str, str], int],
+    rubric: dict[str, dict],
+    rng: random.Random,
+) -> tuple[int, int]:
+    """Score and comment the manually graded cells as an instructor would in formgrader.
+
+    Every written reflection awaiting a manual grade gets a rubric score (criterion by criterion,
+    :data:`REFLECTION_LEVELS`) and a comment naming each criterion's level, through nbgrader's
+    ``Gradebook`` (``manual_score``, ``manual_comment``), except a share :data:`PENDING_SHARE`
+    left pending (at least one learner per assignment). Blank reflections were already scored 0
+    by nbgrader. Returns (graded, pending).
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    graded = pending = 0
+    writers = [x for x in learners if reflections.get((assignment, x), -1) >= 0]
+    left = set(
+        rng.sample(writers, k=min(len(writers), max(1, round(PENDING_SHARE * len(writers)))))
+    )
+    with Gradebook(nbgrader_course.course_db_url(course)) as gradebook:
+        for learner in learners:
+            choice = reflections.get((assignment, learner), -1)
+            try:
+                submission = gradebook.find_submission(assignment, learner)
+            except MissingEntry:
+                continue
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    if grade.manual_score is not None or grade.auto_score is not None:
+                        continue
+                    if choice < 0 or learner in left:
+                        pending += 1
+                        continue
+                    score, comment = _rubric_marks(rubric.get(grade.name), grade.max_score, choice)
+                    grade.manual_score = score
+                    try:
+                        comment_row = gradebook.find_comment(
+                            grade.name, notebook.name, assignment, learner
+                        )
+                    except MissingEntry:
+                        comment_row = None
+                    if comment_row is not None:
+                        comment_row.manual_comment = comment
+                    graded += 1
+        gradebook.db.commit()
+    return graded, pending
+
+
+def _rubric_marks(rubric: dict | None, max_score: float, choice: int) -> tuple[float, str]:
+    """The score and comment for reflection ``choice`` under ``rubric`` (or a holistic mark)."""
+    levels = REFLECTION_LEVELS[choice]
+    criteria = (rubric or {}).get("criteria") or []
+    if not criteria:
+        share = sum(levels) / len(levels)
+        return round(max_score * share, 2), f"Holistic mark: {share:.0%} of the points."
+    score = 0.0
+    lines = []
+    for i, criterion in enumerate(criteria):
+        level = levels[min(i, len(levels) - 1)]
+        points = float(criterion.get("points", 0))
+        score += points * level
+        key = {1.0: "full", 0.5: "partial"}.get(level, "none")
+        said = {"full": "met", "partial": "partly met", "none": "not yet met"}[key]
+        title = criterion.get("title", f"criterion {i + 1}")
+        lines.append(f"- {title}: {said}. {criterion.get(key, '')}".rstrip())
+    return round(min(score, max_score), 2), "\n".join(lines)

@@ -3,7 +3,12 @@
 Sources are stripped and tracebacks hidden (Voila's defaults, pinned explicitly here and in the
 learner edition's ``voila.json``: with ``show_tracebacks`` on, a failing cell's source line
 reaches the page). Kernels for the apps are preheated, so the first visitor does not wait for a
-kernel to start and the notebook to run; lessons and assignments are not preheated.
+kernel to start and the notebook to run; lessons and assignments are not preheated. Kernels end:
+a closed app shuts its kernel down and kernels left without a page are culled
+(:data:`bpscare.apps.voila_config.KERNEL_CULLING`).
+
+:func:`start_lab` serves a folder with JupyterLab, Voila running inside it as a server
+extension, configured as Binder configures it (``binder/jupyter_server_config.json``).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bpscare.apps.voila_config import culling_arguments
 from bpscare.errors import BpscareError
 
 
@@ -45,6 +51,7 @@ def voila_command(
         "--Voila.ip=127.0.0.1",
         "--strip_sources=True",
         "--show_tracebacks=False",
+        *culling_arguments(),
     ]
     if preheat:
         command += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
@@ -115,6 +122,86 @@ def start_voila(
     stop_voila(process)
     msg = f"Voila did not answer on port {port} within {timeout:.0f} s"
     raise BpscareError(msg, path=learner_dir)
+
+
+def lab_command(
+    root: Path, port: int, token: str, *, python: str | Path | None = None
+) -> list[str]:
+    """The command line of a JupyterLab server on loopback as Binder runs it (Voila inside).
+
+    Culling comes from :func:`bpscare.apps.voila_config.culling_arguments`, the same settings
+    ``binder/postBuild`` installs; ``expose_app_in_browser`` lets browser tests run commands.
+    """
+    # A container's root user (CI) needs the explicit opt-in; Binder runs as jovyan.
+    root_opt_in = ["--ServerApp.allow_root=True"] if os.geteuid() == 0 else []
+    return [
+        str(python or sys.executable),
+        "-m",
+        "jupyterlab",
+        *root_opt_in,
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.root_dir={Path(root).resolve()}",
+        f"--IdentityProvider.token={token}",
+        "--LabApp.expose_app_in_browser=True",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        *culling_arguments(),
+    ]
+
+
+def start_lab(
+    root: Path,
+    token: str,
+    *,
+    timeout: float = 90.0,
+    env: dict[str, str] | None = None,
+) -> tuple[subprocess.Popen, int]:
+    """Start JupyterLab on ``root`` in its own process group; return (process, port).
+
+    Stop it with :func:`stop_voila` (the same teardown: process group, then its kernels).
+    """
+    root = Path(root).resolve()
+    port = free_port()
+    env = {**(os.environ if env is None else env), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the process)
+    process = subprocess.Popen(
+        lab_command(root, port, token),
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        start_new_session=True,
+    )
+    process.voila_log = log  # type: ignore[attr-defined]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            msg = f"JupyterLab exited with status {process.returncode}: {voila_log_tail(process)}"
+            raise BpscareError(msg, path=root)
+        try:
+            url = f"http://127.0.0.1:{port}/api/status?token={token}"
+            with urllib.request.urlopen(url, timeout=2):
+                return process, port
+        except OSError:
+            time.sleep(0.3)
+    stop_voila(process)
+    msg = f"JupyterLab did not answer on port {port} within {timeout:.0f} s"
+    raise BpscareError(msg, path=root)
+
+
+def kernel_processes(process: subprocess.Popen) -> list[int]:
+    """Ids of the kernels a Voila or JupyterLab server started (its ipykernel descendants)."""
+    found = []
+    for pid, _start in _descendants(process.pid):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"ipykernel" in cmdline:
+            found.append(pid)
+    return found
 
 
 def voila_log_tail(process: subprocess.Popen, chars: int = 300) -> str:

@@ -73,3 +73,13 @@ def test_feedback_never_fails_and_counts_unquoted_hits(text):
     assert messages
     if unquoted:
         assert title.startswith(f"{len(unquoted)} ")
+
+
+def test_empty_note_is_called_empty():
+    from bpscare.apps.language_check import LanguageCheckView
+
+    view = LanguageCheckView("   \n")
+    view.check_button.click()
+    assert "Empty note" in view.feedback.value
+    assert "The note is empty" in view.feedback.value
+    assert "No stigmatizing wording found" not in view.feedback.value

@@ -23,6 +23,8 @@ from bpscare.serve import (
     voila_command,
 )
 
+REPO = Path(__file__).resolve().parents[2]
+
 
 def test_settings_keep_voila_safe_defaults_and_preheat_only_apps():
     config = voila_settings()["VoilaConfiguration"]
@@ -117,3 +119,21 @@ def test_stop_ends_children_that_left_the_process_group(tmp_path):
     assert not _alive(child)
     assert process.poll() is not None
     assert os.getpgid(os.getpid())  # this test process is untouched
+
+
+def test_kernels_are_culled_the_same_way_everywhere(tmp_path):
+    """Standalone Voila, voila.json and Binder's server config cull idle kernels alike."""
+    from bpscare.apps.voila_config import KERNEL_CULLING, culling_arguments, server_settings
+    from bpscare.serve import lab_command
+
+    binder = json.loads((REPO / "binder" / "jupyter_server_config.json").read_text())
+    assert binder == server_settings() == {"MappingKernelManager": KERNEL_CULLING}
+    assert voila_settings()["MappingKernelManager"] == KERNEL_CULLING
+    assert KERNEL_CULLING["cull_idle_timeout"] > 0
+    assert KERNEL_CULLING["cull_interval"] > 0
+    assert KERNEL_CULLING["cull_connected"] is False  # an open lesson keeps its kernel
+    for command in (voila_command(tmp_path, 9999), lab_command(tmp_path, 9999, "t")):
+        for flag in culling_arguments():
+            assert flag in command
+    post_build = (REPO / "binder" / "postBuild").read_text()
+    assert "jupyter_server_config.d/bpscare.json" in post_build

@@ -49,7 +49,7 @@ def _use_virtual_patient(page: Page) -> None:
 
 
 def _use_formulation_grid(page: Page) -> None:
-    page.get_by_label("Finding").select_option(index=1)
+    page.get_by_label("Finding", exact=True).select_option(index=1)
     _click(page, "Place")
     _click(page, "Check my grid")
 

@@ -22,8 +22,9 @@ from bpscare.clinical.cases import (
     stigma_checklist,
     stigma_issues,
 )
+from bpscare.clinical.cases.screener_items import SCREENER_ITEM_KEYS, item_keys, item_position
 from bpscare.clinical.formulation import DOMAINS, FOUR_PS
-from bpscare.clinical.instruments import score
+from bpscare.clinical.instruments import instrument_info, score
 from bpscare.clinical.language import flagged_terms, scan_text
 
 CASES = load_cases()
@@ -141,6 +142,36 @@ def test_most_cases_have_red_flags_absent_and_some_present():
     assert 2 <= len(with_flags) < len(CASES) / 2
     for case in with_flags:
         assert case.care_plan.follow_up_weeks <= 2
+
+
+def test_mistrust_is_not_listed_as_a_patient_barrier():
+    """Is mistrust framed as a gap in how trustworthy care has been (the experiences of care that
+    earned it and what would help), never as the person's access barrier?"""
+    for case in CASES:
+        assert "mistrust" not in case.care_plan.access_barriers, case.id
+        history = case.health_system_history
+        if history.trust_level in {"low", "mixed"}:
+            assert history.experiences, case.id
+            assert history.what_helps, case.id
+
+
+def test_uninsured_status_is_not_unique_to_one_person_or_group():
+    """Are at least two people uninsured, of different backgrounds and settings?"""
+    uninsured = [c for c in CASES if c.demographics.insurance == "uninsured"]
+    assert len(uninsured) >= 2
+    assert len({c.demographics.race_ethnicity for c in uninsured}) >= 2
+    assert len({c.demographics.setting for c in uninsured}) >= 2
+
+
+@pytest.mark.parametrize(
+    "theme",
+    ["sickle cell disease", "opioid use disorder", "schizophrenia", "weight"],
+)
+def test_library_covers_stigmatized_conditions(theme: str):
+    """Does a case put each often-stigmatized situation at its centre (issue 13: sickle cell pain,
+    opioid use disorder with pain, serious mental illness with a physical symptom, weight
+    stigma)?"""
+    assert any(theme in (c.title + " " + c.summary).lower() for c in CASES), theme
 
 
 def test_complaints_are_varied():
@@ -279,6 +310,114 @@ def test_screener_scores_cross_check_with_instruments(case: Case):
     assert scores["phq15"].total == expected_phq15
     assert scores["phq15"].max_total == (30 if s.phq15_menstrual_applicable else 28)
     assert scores["phq9"].safety_alert is (s.phq9[8] >= 1)
+
+
+# Words in a case's story that name each PHQ-15 symptom (lower-case stems).
+PHQ15_WORDS: dict[str, tuple[str, ...]] = {
+    "stomach_pain": ("stomach", "abdominal", "epigastric", "belly", "cramp"),
+    "back_pain": ("back pain", "backache", "lower back", "my back", "back,", "back and"),
+    "limb_joint_pain": ("joint", "knee", "hip", "arm", "leg", "shoulder", "widespread", "muscle"),
+    "menstrual": ("period", "menstru"),
+    "sexual_intercourse": ("intercourse", "sexual", "sex "),
+    "headaches": ("headache", "migraine", "head pain"),
+    "chest_pain": ("chest",),
+    "dizziness": ("dizz", "light-headed", "lightheaded", "vertigo", "unsteady"),
+    "fainting": ("faint", "collapse", "passed out", "pass out", "seizure", "blackout", "syncop"),
+    "heart_racing": ("heart rac", "racing heart", "pound", "palpitation", "heart is going"),
+    "short_of_breath": ("breath",),
+    "bowel": ("bowel", "diarrh", "constipat", "loose stool", "stool"),
+    "nausea_indigestion": ("nausea", "indigestion", " gas", "heartburn", "reflux", "queasy"),
+    "tired": ("tired", "fatigue", "exhaust", "energy", "drained", "worn out"),
+    "sleep": ("sleep", "waking", "wake", "insomnia", "awake"),
+}
+
+
+def _story(case: Case) -> str:
+    """Everything the person reports: summary, complaint, history and interview answers."""
+    parts = [case.summary, case.presenting_complaint.summary]
+    parts += list(case.presenting_complaint.somatic_symptoms)
+    for domain in ("biological", "psychological", "social", "functional_impact"):
+        parts += list(getattr(case.history, domain))
+    parts += list(case.interview.answers.values())
+    return " ".join(parts).lower()
+
+
+def test_phq15_words_are_known_item_keys():
+    """Does the narrative word list name exactly the PHQ-15 item keys?"""
+    assert set(PHQ15_WORDS) == set(SCREENER_ITEM_KEYS["phq15"])
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_phq15_items_bothering_a_lot_appear_in_the_story(case: Case):
+    """Is every PHQ-15 symptom rated "bothered a lot" (2) told somewhere in the person's story?
+    (This catches answers stored against the wrong item, e.g. fainting for chest pain.)"""
+    story = _story(case)
+    untold = [
+        key
+        for key, answer in case.screeners.by_key("phq15").items()
+        if answer == 2 and not any(word in story for word in PHQ15_WORDS[key])
+    ]
+    assert untold == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_presenting_symptoms_are_scored_on_the_phq15(case: Case):
+    """Is each listed somatic symptom that the PHQ-15 asks about scored at least 1?"""
+    answers = case.screeners.by_key("phq15")
+    missed = [
+        (symptom, key)
+        for symptom in case.presenting_complaint.somatic_symptoms
+        for key, words in PHQ15_WORDS.items()
+        if key not in {"limb_joint_pain", "nausea_indigestion", "sleep", "fainting"}
+        and any(word in symptom.lower() for word in words)
+        and not answers[key]
+    ]
+    assert missed == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_chief_complaint_is_scored_bothered_a_lot(case: Case):
+    """Does the PHQ-15 item matching the first listed somatic symptom score 2, where the form
+    asks about it?"""
+    first = case.presenting_complaint.somatic_symptoms[0].lower()
+    answers = case.screeners.by_key("phq15")
+    keys = [k for k, words in PHQ15_WORDS.items() if any(word in first for word in words)]
+    if keys:
+        assert max(answers[k] or 0 for k in keys) == 2, (first, keys)
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_item_9_answer_agrees_with_red_flags_and_interview(case: Case):
+    """Is PHQ-9 item 9 >= 1 exactly when a red flag documents it, and is a 0 matched by a red-flag
+    list that does not claim thoughts of self-harm?"""
+    item9 = case.screeners.by_key("phq9")["self_harm_thoughts"]
+    documented = any("item 9" in text for text in case.red_flags.present)
+    assert (item9 >= 1) == documented
+    if item9 >= 1:
+        assert "q-self-harm" in case.interview.key_questions
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_phq9_and_phq15_agree_on_sleep_and_energy(case: Case):
+    """Do the two forms agree in direction on the items they share (sleep, tiredness)? A symptom
+    that bothers someone "a lot" on the PHQ-15 is not "not at all" on the PHQ-9, and vice versa."""
+    phq9 = case.screeners.by_key("phq9")
+    phq15 = case.screeners.by_key("phq15")
+    for nine, fifteen in (("sleep", "sleep"), ("tired", "tired")):
+        assert not (phq15[fifteen] == 2 and phq9[nine] == 0), nine
+        assert not (phq9[nine] >= 2 and phq15[fifteen] == 0), nine
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_menstrual_item_matches_the_person(case: Case):
+    """Is the PHQ-15 menstrual item not applicable for men, and explained by an administration
+    note whenever a person who is not a woman answers it?"""
+    gender = case.demographics.gender.lower()
+    if gender == "man":
+        assert not case.screeners.phq15_menstrual_applicable
+    if case.screeners.phq15_menstrual_applicable and gender != "woman":
+        notes = " ".join(case.screeners.administration_notes).lower()
+        assert "women only" in notes
 
 
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
@@ -490,8 +629,8 @@ def test_wrong_type_names_field_and_value(tmp_path: Path):
 def test_boolean_is_not_an_integer(tmp_path: Path):
     """Is a boolean rejected where a screener item number is expected?"""
     data = _raw_case()
-    data["screeners"]["phq9"][2] = True
-    with pytest.raises(CaseError, match=r"screeners\.phq9\[2\].*True"):
+    data["screeners"]["phq9"]["sleep"] = True
+    with pytest.raises(CaseError, match=r"screeners\.phq9\.sleep.*True"):
         load_case_file(_write(tmp_path, data))
 
 
@@ -543,23 +682,65 @@ def test_file_name_must_match_id(tmp_path: Path):
         load_case_file(path)
 
 
-def test_screener_length_and_range_errors(tmp_path: Path):
-    """Are a short list and an out-of-range item both reported with their paths?"""
+def test_screener_key_and_range_errors(tmp_path: Path):
+    """Are a positional list, a missing key, an unknown key and an out-of-range answer each
+    reported with their paths?"""
     data = _raw_case()
-    data["screeners"]["gad7"] = [1, 2, 3]
-    with pytest.raises(CaseError, match=r"screeners\.gad7: expected a list of 7"):
+    data["screeners"]["gad7"] = [1, 2, 3, 1, 1, 1, 1]
+    with pytest.raises(CaseError, match=r"screeners\.gad7: expected a mapping of item key"):
         load_case_file(_write(tmp_path, data))
     data = _raw_case()
-    data["screeners"]["phq15"][0] = 3
-    with pytest.raises(CaseError, match=r"screeners\.phq15\[0\].*0 to 2, got 3"):
+    del data["screeners"]["phq15"]["headaches"]
+    with pytest.raises(CaseError, match=r"screeners\.phq15: missing item key\(s\) \['headaches'\]"):
+        load_case_file(_write(tmp_path, data))
+    data = _raw_case()
+    data["screeners"]["phq15"]["headache"] = data["screeners"]["phq15"].pop("headaches")
+    with pytest.raises(CaseError, match=r"unknown item key\(s\) \['headache'\]"):
+        load_case_file(_write(tmp_path, data))
+    data = _raw_case()
+    data["screeners"]["phq15"]["stomach_pain"] = 3
+    with pytest.raises(CaseError, match=r"screeners\.phq15\.stomach_pain.*0 to 2, got 3"):
         load_case_file(_write(tmp_path, data))
 
 
-def test_phq15_item_4_must_be_null_when_not_applicable(tmp_path: Path):
+def test_answers_land_on_the_bundled_form_by_key(tmp_path: Path):
+    """Does an answer stored under a key reach that item on the bundled form, whatever the order
+    of the keys in the file?"""
+    data = _raw_case()
+    phq15 = data["screeners"]["phq15"]
+    data["screeners"]["phq15"] = dict(reversed(list(phq15.items())))
+    case = load_case_file(_write(tmp_path, data))
+    labels = instrument_info("phq15").labels
+    for key, label in SCREENER_ITEM_KEYS["phq15"].items():
+        assert case.screeners.phq15[labels.index(label)] == phq15[key]
+    assert case.screeners.by_key("phq15") == phq15
+
+
+def test_phq15_order_regression_c04_headaches_and_c01_fainting():
+    """On the bundled (LOINC-order) form, does Megan Sorensen (c04) score headaches 2 and
+    sexual intercourse 0, and Denise Carter (c01) fainting 0 (issue 13's order bug)?"""
+    labels = instrument_info("phq15").labels
+    megan = load_case("c04-daily-headaches").screeners.phq15
+    denise = load_case("c01-chest-tightness").screeners.phq15
+    assert megan[labels.index("headaches")] == 2
+    assert megan[labels.index("pain or problems during sexual intercourse")] == 0
+    assert denise[labels.index("fainting spells")] == 0
+    assert denise[labels.index("chest pain")] == 2
+
+
+def test_item_keys_cover_each_bundled_form_once():
+    """Does every item key name exactly one item of the bundled form, covering all of them?"""
+    for instrument, keys in SCREENER_ITEM_KEYS.items():
+        labels = instrument_info(instrument).labels
+        assert sorted(labels.index(label) for label in keys.values()) == list(range(len(labels)))
+        assert [labels[item_position(instrument, k)] for k in item_keys(instrument)] == list(labels)
+
+
+def test_phq15_menstrual_item_must_be_null_when_not_applicable(tmp_path: Path):
     """Is a scored menstrual item rejected when the item does not apply?"""
     data = _raw_case()
     data["screeners"]["phq15_menstrual_applicable"] = False
-    with pytest.raises(CaseError, match=r"screeners\.phq15\[3\]"):
+    with pytest.raises(CaseError, match=r"screeners\.phq15\.menstrual"):
         load_case_file(_write(tmp_path, data))
 
 

@@ -55,6 +55,7 @@ def test_page_tables_use_the_declared_headers(report):
         "grade id",
         "max",
         "n",
+        "pending",
         "difficulty",
         "discrimination",
         "flag",
@@ -68,13 +69,14 @@ def test_changing_a_declaration_changes_the_csv_and_the_page(small_course, tmp_p
     monkeypatch.setattr(ITEMS.column("notebook"), "on_page", True)
     run_report(course_dir=small_course, out_dir=tmp_path / "out", now=NOW, parallel=False)
     header = csv_header(tmp_path / "out" / "items.csv")
-    assert header[:5] == ["assignment", "cell_id", "max_score", "n", "difficulty"]
+    assert header[:6] == ["assignment", "cell_id", "max_score", "n", "pending", "difficulty"]
     page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert page_header(page, "<summary>All items</summary>") == [
         "assignment",
         "cell id",
         "max",
         "n",
+        "pending",
         "p-value",
         "discrimination",
         "notebook",

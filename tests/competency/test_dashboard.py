@@ -66,3 +66,46 @@ def test_a_folder_that_is_not_a_report_is_named(tmp_path, two_cohorts):
     (broken / "competencies.csv").unlink()
     with pytest.raises(BpscareError, match=r"competencies\.csv"):
         load_program({"x": broken})
+
+
+def test_pickers_are_filled_on_load_and_a_map_is_never_reported_missing(two_cohorts):
+    view = program_dashboard(two_cohorts)
+    assert view.cohort.value == "2025-26"
+    assert view.competency.value == "ACGME-MK"
+    assert view.learner.value == "ana"
+    assert "No competency map" not in view.competency_table.value
+    assert "Learners on ACGME-MK" in view.competency_table.value
+    assert "Scores of ana" in view.learner_table.value
+
+
+def test_assignment_filter_narrows_the_competency_tables_too(two_cohorts):
+    view = program_dashboard(two_cohorts)
+    view.assignment.value = "a01"  # a01's cells map to ACGME-MK and EPA-03 only
+    assert set(view.competency.options) == {"ACGME-MK", "EPA-03"}
+    assert "ACGME-ICS" not in view.overview.value
+    assert "ACGME-ICS" not in view.learner_table.value
+    assert 'alt="Heatmap of attainment for 5 learners on 2 competencies' in view.heatmap.value
+    view.assignment.value = ALL
+    assert "ACGME-ICS" in view.competency.options
+
+
+def test_zero_evidence_rows_say_insufficient_evidence_not_a_level(two_cohorts):
+    view = program_dashboard(two_cohorts)
+    assert "Level 1" not in view.overview.value
+    assert "Insufficient evidence: 1" in view.overview.value  # chi has no a02 evidence
+    assert "not milestone ratings or entrustment decisions" in view.overview.value
+
+
+def test_the_app_shows_its_title_once(two_cohorts, tmp_path):
+    import nbformat
+
+    from bpscare.apps.program_dashboard import write_dashboard_app
+
+    path = write_dashboard_app(two_cohorts, tmp_path)
+    nb = nbformat.read(str(path), as_version=4)
+    assert [c.cell_type for c in nb.cells] == ["code"]
+    view = program_dashboard(two_cohorts)
+    titles = [
+        c.value for c in view.children if "Program competency dashboard" in getattr(c, "value", "")
+    ]
+    assert len(titles) == 1

@@ -106,7 +106,7 @@ def test_lms_gradebook_rows_match_the_plain_formatting(tmp_path):
     write_lms_gradebook(path, ["ana", "b,c"], ["7", ""], ["a1", "a2", "a3"], scores, [3, 3, 1])
     lines = path.read_text().splitlines()
     assert lines[2] == "ana,7,ana,,," + ",".join(num(v) for v in scores[0])
-    assert lines[3] == '"b,c",,"b,c",,,3,,0.333333'
+    assert lines[3] == '"b,c",,"b,c",,,3,,0.33'
 
 
 def test_xapi_assignment_statements_stream_in_chunks():

@@ -26,6 +26,10 @@ from bpscare.clinical.language import scan_text
 
 REPO = Path(__file__).resolve().parents[2]
 MODULES = REPO / "modules"
+SOURCES_FILE = REPO / "course" / "sources.yaml"
+SOURCE_KINDS = {"peer-reviewed", "guideline", "report", "book", "instrument", "seed"}
+DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+REFERENCE_KEY = re.compile(r"\[([a-z0-9][a-z0-9-]*)\]\s*$")
 
 REQUIRED_HEADINGS = (
     "## Learning objectives",
@@ -218,6 +222,58 @@ def widget_modules(code: str) -> set[str]:
     return {homes[name][0].split(".")[2] for name in imported & set(homes)}
 
 
+def load_sources() -> dict:
+    """The project's one sources file: ``{key: entry}``."""
+    return yaml.safe_load(SOURCES_FILE.read_text(encoding="utf-8"))["sources"]
+
+
+def source_problems(key: str, entry: dict) -> list[str]:
+    """What is wrong with one entry of course/sources.yaml (empty when it is well formed)."""
+    problems = []
+    for field in ("authors", "year", "title", "source", "kind"):
+        if field not in entry:
+            problems.append(f"{key}: missing {field!r}")
+    if entry.get("kind") not in SOURCE_KINDS:
+        problems.append(f"{key}: kind {entry.get('kind')!r} not in {sorted(SOURCE_KINDS)}")
+    doi, pmid = entry.get("doi"), entry.get("pmid")
+    if doi is not None and not DOI.match(str(doi)):
+        problems.append(f"{key}: malformed DOI {doi!r}")
+    if pmid is not None and not str(pmid).isdigit():
+        problems.append(f"{key}: malformed PMID {pmid!r}")
+    to_verify = entry.get("status") == "to-verify"
+    if to_verify and (doi or pmid):
+        problems.append(f"{key}: 'to-verify' entries carry no DOI/PMID (none may be invented)")
+    if entry.get("kind") == "peer-reviewed" and not (doi or pmid or to_verify):
+        problems.append(f"{key}: peer-reviewed source needs a DOI or PMID, or status: to-verify")
+    if (doi or pmid) and not entry.get("verified"):
+        problems.append(f"{key}: say where the DOI/PMID was checked ('verified')")
+    return problems
+
+
+def reference_problems(references: str, sources: dict) -> list[str]:
+    """Each References item must end with ``[key]``; the key must be in the sources file, and
+    the entry's first author and year must match the item."""
+    problems = []
+    for item in bullets(references):
+        match = REFERENCE_KEY.search(item)
+        if not match:
+            problems.append(f"reference without a [key] from course/sources.yaml: {item[:70]!r}")
+            continue
+        key = match.group(1)
+        entry = sources.get(key)
+        if entry is None:
+            problems.append(f"unknown source key [{key}]")
+            continue
+        text = item[: match.start()]
+        if entry.get("kind") != "seed":
+            surname = re.split(r"[ ,.]", str(entry["authors"]).strip())[0]
+            if surname not in text:
+                problems.append(f"[{key}]: first author {surname!r} not in {item[:70]!r}")
+            if entry.get("year") and str(entry["year"]) not in text:
+                problems.append(f"[{key}]: year {entry['year']} not in {item[:70]!r}")
+    return problems
+
+
 # --------------------------------------------------------------------------------------------
 # The helpers can fail
 # --------------------------------------------------------------------------------------------
@@ -281,6 +337,38 @@ def test_unquoted_flagged_terms():
     assert unquoted_flagged_terms("The patient denies pain.") != []
 
 
+def test_reference_problems_catch_missing_unknown_and_mismatched_keys():
+    sources = {
+        "pope2000": {"authors": "Pope JH, et al.", "year": 2000, "kind": "peer-reviewed"},
+    }
+    good = "1. Pope JH, et al. Missed diagnoses. N Engl J Med 2000;342:1163. [pope2000]\n"
+    assert reference_problems(good, sources) == []
+    assert reference_problems("1. Pope JH. NEJM 2000.\n", sources) != []
+    assert reference_problems("1. Pope JH. NEJM 2000. [nobody1999]\n", sources) != []
+    assert reference_problems("1. Smith A. NEJM 2000. [pope2000]\n", sources) != []
+    assert reference_problems("1. Pope JH. NEJM 2001. [pope2000]\n", sources) != []
+
+
+def test_source_problems_catch_invented_or_missing_identifiers():
+    base = {"authors": "A B", "year": 2020, "title": "t", "source": "s", "kind": "peer-reviewed"}
+    assert source_problems("a", {**base, "doi": "10.1234/x", "verified": "PubMed"}) == []
+    assert source_problems("a", {**base, "status": "to-verify"}) == []
+    assert source_problems("a", base) != []  # peer-reviewed without an identifier
+    assert source_problems("a", {**base, "doi": "10.1234/x", "status": "to-verify"}) != []
+    assert source_problems("a", {**base, "doi": "doi:10.1234/x", "verified": "x"}) != []
+    assert source_problems("a", {**base, "pmid": "12a", "verified": "x"}) != []
+    assert source_problems("a", {**base, "doi": "10.1234/x"}) != []  # unverified identifier
+
+
+def test_sources_file_is_well_formed():
+    """Does every entry of course/sources.yaml carry a full reference, and every peer-reviewed
+    one a checked DOI or PMID (or an explicit to-verify status with none invented)?"""
+    sources = load_sources()
+    assert sources
+    problems = [p for key, entry in sources.items() for p in source_problems(key, entry)]
+    assert problems == []
+
+
 # --------------------------------------------------------------------------------------------
 # The lessons
 # --------------------------------------------------------------------------------------------
@@ -337,6 +425,27 @@ def test_cited_authors_are_in_references(path, notebooks):
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=LESSON_IDS)
+def test_references_cite_the_sources_file(path, notebooks):
+    """Does every reference end with a key from course/sources.yaml whose first author and year
+    match, so that each citation has one full reference with its DOI or PMID?"""
+    references = section(markdown_text(notebooks[path]), "## References")
+    assert reference_problems(references, load_sources()) == []
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=LESSON_IDS)
+def test_eleven_second_figure_uses_the_exact_wording(path, notebooks):
+    """Is the 11-second interruption figure always the median among encounters in which the
+    agenda was elicited and the patient interrupted (Singh Ospina et al., 2019), never an average
+    over all clinicians and never abbreviated "11 s"?"""
+    for block in prose_blocks(markdown_text(notebooks[path])):
+        unquoted = re.sub(r'"[^"]*"|“[^”]*”', "", block)  # a quoted claim is being examined
+        if re.search(r"\b11\s?(?:s|secs?|seconds?)\b", unquoted):
+            assert "11 seconds" in block, block
+            assert "median" in block, block
+            assert "Singh Ospina" in block or "agenda" in block, block
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=LESSON_IDS)
 def test_check_your_understanding_uses_knowledge_check(path, notebooks):
     assert "knowledge_check(" in code_text(notebooks[path])
 
@@ -383,6 +492,15 @@ def test_module_works_through_a_library_case(module, notebooks):
     used = re.findall(r"load_case\(\s*[\"']([^\"']+)[\"']", code)
     assert used, f"{module.name}: no worked case (bpscare.api.load_case)"
     assert sorted(set(used) - set(case_ids())) == []
+
+
+def test_every_case_is_used_in_a_lesson_or_an_assignment(notebooks):
+    """Is every case in the library worked through in at least one lesson or assignment (issue
+    13: "each case is used at least once")?"""
+    texts = [code_text(nb) for nb in notebooks.values()]
+    texts += [p.read_text(encoding="utf-8") for p in (REPO / "assignments").glob("*/*.py")]
+    used = {cid for cid in case_ids() if any(f'"{cid}"' in text for text in texts)}
+    assert sorted(set(case_ids()) - used) == []
 
 
 @pytest.mark.content

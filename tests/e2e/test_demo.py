@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -48,7 +49,7 @@ def test_every_learner_is_graded_on_every_assignment(demo):
     with (out / "report" / "assignment_scores.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == len(learners) * len(assignments)
-    assert any(float(r["score"]) > 0 for r in rows)
+    assert any(r["score"] and float(r["score"]) > 0 for r in rows)
 
 
 def test_feedback_never_shows_hidden_tests(demo):
@@ -67,3 +68,61 @@ def test_program_report_maps_competencies(demo):
     with (out / "report" / "competencies.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     assert {r["framework"] for r in rows} >= {"ACGME", "EPA"}
+
+
+def test_collect_took_identity_and_time_from_the_lms_export(demo):
+    out, _ = demo
+    course = out / "course"
+    uploads = sorted((out / "lms_uploads").glob("*/*.zip"))
+    assert uploads
+    assert all(p.name.startswith("learner") and p.name.count("_") >= 3 for p in uploads)
+    records = sorted((course / "collect" / "records").rglob("*.json"))
+    assert records
+    for path in records:
+        record = json.loads(path.read_text())
+        assert record["lms"] == "canvas"
+        assert record["time_from"] == "lms"
+    assert not (course / "collect" / "held").exists()
+
+
+def test_instructor_grading_shows_both_graded_and_pending_reflections(demo):
+    out, _ = demo
+    with (out / "report" / "assignment_scores.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    statuses = {r["status"].split(":")[0] for r in rows}
+    assert "pending" in statuses, "a few reflections are left pending"
+    assert "graded" in statuses, "most are graded like an instructor would"
+    for row in rows:
+        if row["status"].startswith("pending"):
+            assert row["score"] == ""
+    with (out / "report" / "items.csv").open() as handle:
+        items = list(csv.DictReader(handle))
+    manual = [r for r in items if int(r["pending"]) > 0]
+    assert manual
+    for item in manual:
+        assert "very hard" not in item["flag"] or int(item["n"]) > 0
+    page = (out / "report" / "index.html").read_text()
+    assert "awaiting grading" in page
+    assert "Computed on due, graded evidence only" in page
+    # Comments written through nbgrader's API, as formgrader does.
+    import sqlite3
+
+    with sqlite3.connect(out / "course" / "gradebook.db") as db:
+        manual_scores = db.execute("SELECT COUNT(*) FROM grade WHERE manual_score IS NOT NULL")
+        comments = db.execute("SELECT COUNT(*) FROM comment WHERE manual_comment LIKE '- %'")
+        assert manual_scores.fetchone()[0] > 0
+        assert comments.fetchone()[0] > 0
+
+
+def test_demo_at_risk_follows_the_rule_on_graded_due_work(demo):
+    out, _ = demo
+    with (out / "report" / "at_risk.csv").open() as handle:
+        at_risk = list(csv.DictReader(handle))
+    with (out / "report" / "assignment_scores.csv").open() as handle:
+        scores = list(csv.DictReader(handle))
+    for row in at_risk:
+        mine = [r for r in scores if r["learner"] == row["learner"]]
+        counted = [r for r in mine if r["status"] in ("graded", "missing")]
+        if "mean assignment score" in row["reasons"]:
+            assert counted, "a mean score needs due, graded work"
+        assert int(row["missing_submissions"]) == sum(r["status"] == "missing" for r in mine)

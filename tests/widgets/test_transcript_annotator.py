@@ -106,7 +106,7 @@ def test_check_reports_kappa_and_disagreements():
     assert f"κ = {expected.kappa:.2f}" in view.summary.value
     assert "Landis &amp; Koch" in view.summary.value
     assert "Utterance 5" in view.details.value
-    assert "<table" in view.table.value
+    assert "<table" in view.agreement.value
 
 
 def test_perfect_coding_is_a_success():
@@ -176,3 +176,34 @@ def test_no_expert_codes_in_synced_state():
 
     assert without_model_ids(view_real) == without_model_ids(view_neutral)
     assert "you coded it" not in synced_state_text(view_real)
+
+
+def test_table_shows_every_utterance_in_full_with_public_fields_only():
+    t = load_transcript(TID)
+    view = TranscriptAnnotatorView(TID)
+    rows = view.table.utterances
+    assert [row["n"] for row in rows] == [u.n for u in t.utterances]
+    assert [row["text"] for row in rows] == [u.text for u in t.utterances]  # never cut
+    assert all(set(row) == {"n", "start", "speaker", "text"} for row in rows)
+
+
+def test_codes_from_the_browser_are_validated():
+    view = TranscriptAnnotatorView(TID)
+    view.table.set_state({"codes": {"3": "agenda_elicitation", "999": "other", "4": "nonsense"}})
+    assert view.codes() == {3: "agenda_elicitation"}
+    assert view.progress.value.startswith("Coded 1 of")
+
+
+def test_practice_compares_with_expert_only_when_asked():
+    t = load_transcript(TID)
+    view = TranscriptAnnotatorView(TID, practice=True, compare_with_expert=True)
+    for u in t.utterances:
+        view.selectors[u.n].value = u.code
+    view.selectors[5].value = "closed_question"
+    view.check_button.click()
+    assert "Codebook check" in view.summary.value
+    assert "Agreement with the expert coding" in view.agreement.value
+    assert "Utterance 5" in view.details.value
+    assert "expert" in view.check_button.tooltip
+    plain = TranscriptAnnotatorView(TID, practice=True, report=pytest.fail)
+    assert "expert" not in plain.check_button.tooltip

@@ -118,7 +118,8 @@ def build_virtual_patient_app(case_id: str = TEACHING_CASE) -> widgets.Widget:
     """
     from bpscare.widgets.virtual_patient import virtual_patient
 
-    body = virtual_patient(case_id, practice=True)
+    # Only the teaching case's key questions are public teaching material.
+    body = virtual_patient(case_id, practice=True, compare_with_expert=case_id == TEACHING_CASE)
     return app_frame(
         "Virtual patient interview",
         [
@@ -147,7 +148,8 @@ def build_formulation_app(case_id: str = TEACHING_CASE) -> widgets.Widget:
     """
     from bpscare.widgets.formulation_grid import formulation_grid
 
-    body = formulation_grid(case_id, practice=True)
+    # Only the teaching case's expert grid is public teaching material.
+    body = formulation_grid(case_id, practice=True, compare_with_expert=case_id == TEACHING_CASE)
     return app_frame(
         "Formulation grid",
         [
@@ -176,7 +178,10 @@ def build_transcript_app(transcript_id: str = TEACHING_TRANSCRIPT) -> widgets.Wi
     """
     from bpscare.widgets.transcript_annotator import transcript_annotator
 
-    body = transcript_annotator(transcript_id, practice=True)
+    # Only the teaching transcript's expert codes are public teaching material.
+    body = transcript_annotator(
+        transcript_id, practice=True, compare_with_expert=transcript_id == TEACHING_TRANSCRIPT
+    )
     return app_frame(
         "Transcript annotation",
         [
@@ -203,7 +208,9 @@ def build_interruption_app(transcript_id: str = TEACHING_TRANSCRIPT) -> widgets.
     """
     from bpscare.widgets.interruption_timeline import interruption_timeline
 
-    body = interruption_timeline(transcript_id, practice=True)
+    body = interruption_timeline(
+        transcript_id, practice=True, compare_with_expert=transcript_id == TEACHING_TRANSCRIPT
+    )
     return app_frame(
         "Interruption timeline",
         [

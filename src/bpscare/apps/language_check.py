@@ -15,6 +15,7 @@ import ipywidgets as widgets
 
 from bpscare.clinical.language import TermHit, flagged_terms, scan_text
 from bpscare.widgets.common import feedback_html
+from bpscare.widgets.page import page_support
 
 __all__ = ["SAMPLE_NOTE", "LanguageCheckView", "language_check", "wording_feedback"]
 
@@ -103,10 +104,20 @@ class LanguageCheckView(widgets.VBox):
             feedback_html(["Edit the note, then press Check wording."], "info", "Feedback")
         )
         self.check_button.on_click(self._check)
-        super().__init__([self.note, self.check_button, self.feedback])
+        super().__init__(page_support(self, [self.note, self.check_button, self.feedback]))
 
     def check(self) -> None:
         """Screen the current note and show the feedback (what the button does)."""
+        if not self.note.value.strip():
+            self.feedback.value = feedback_html(
+                [
+                    "The note is empty: there is nothing to screen. Write what happened and "
+                    "what the person said, then press Check wording."
+                ],
+                "info",
+                "Empty note",
+            )
+            return
         level, title, messages = wording_feedback(self._scan(self.note.value))
         self.feedback.value = feedback_html(messages, level, title)
 

@@ -16,8 +16,7 @@ def write_dashboard_app(reports: Mapping[str, Path | str], folder: Path) -> Path
     logic.load_program(reports)  # fail now, with the folder named, rather than in the browser
     resolved = {label: str(Path(path).resolve()) for label, path in reports.items()}
     nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_markdown_cell("# Program competency dashboard"),
+    nb.cells = [  # the view draws its own title: no markdown heading here (it showed twice)
         nbformat.v4.new_code_cell(
             "from bpscare.widgets.program_dashboard import program_dashboard\n\n"
             f"program_dashboard({resolved!r})"

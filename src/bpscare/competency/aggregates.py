@@ -7,12 +7,13 @@ competency x assignment, the item statistics and reliability, and the at-risk li
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from bpscare.competency.evidence import GradeItem
+from bpscare.competency.evidence import AssignmentInfo, GradeItem
 from bpscare.competency.frameworks import Competency, Framework
 from bpscare.competency.items import assignment_reliability, item_statistics
 from bpscare.competency.levels import band_indices
@@ -107,10 +108,13 @@ def assemble(
     assignment_max = np.bincount(item_assignment, weights=item_max, minlength=n_a).astype(float)
     if not items:
         assignment_max = np.zeros(n_a)
-    scores, submitted = _score_matrix(sums, len(context.learners))
+    scores, submitted, pending = _score_matrix(sums, len(context.learners))
     subs = sums.submissions
+    due = due_mask(sums.assignments, context.generated)
     levels = _levels(context.frameworks, evidence)
-    at_risk = _AtRisk.of(context, scores, submitted, assignment_max, evidence, levels)
+    at_risk = _AtRisk.of(
+        context, _Grid(scores, submitted, pending, due), assignment_max, evidence, levels
+    )
     course_ids = sorted({a.course_id for a in sums.assignments if a.course_id})
     return ReportData(
         generated=context.generated,
@@ -123,6 +127,8 @@ def assemble(
         assignment_max=assignment_max,
         scores=scores,
         submitted=submitted,
+        pending=pending,
+        due=due,
         items=items,
         item_stats=item_statistics(sums.moments, item_max),
         reliability=assignment_reliability(
@@ -131,10 +137,15 @@ def assemble(
         frameworks=context.frameworks,
         competencies=evidence.map.competencies,
         evidence_count=evidence.count,
+        competency_pending=evidence.pending,
+        item_pending=sums.item_pending,
         attainment=levels.attainment,
         band=levels.band,
         attained=levels.attained,
         competency_cells=evidence.map.cells,
+        cell_competencies=(
+            {g: tuple(ids) for g, ids in context.cmap.grade_cells.items()} if context.cmap else {}
+        ),
         competency_trend=_trend(evidence.map, sums, item_assignment),
         rule=context.rule,
         at_risk=at_risk.rows,
@@ -147,16 +158,38 @@ def assemble(
     )
 
 
-def _score_matrix(sums: GradebookSums, n_learners: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return (scores, submitted), learners x assignments; score = max(0, total - penalty)."""
+def due_mask(assignments: Sequence[AssignmentInfo], generated: str) -> np.ndarray:
+    """Which assignments are due at the report time ``generated`` (an undated one counts as due)."""
+    now = generated.removesuffix("Z")
+    return np.array([a.duedate is None or a.duedate.removesuffix("Z") <= now for a in assignments])
+
+
+def _score_matrix(
+    sums: GradebookSums, n_learners: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (scores, submitted, pending), learners x assignments.
+
+    score = max(0, graded total - penalty), nbgrader's rule; pending = grades awaiting a manual
+    score in the submission.
+    """
     n_a = len(sums.assignments)
     subs = sums.submissions
     scores = np.zeros((n_learners, n_a))
     submitted = np.zeros((n_learners, n_a), dtype=bool)
+    pending = np.zeros((n_learners, n_a), dtype=np.int64)
     if len(subs.ids):
         scores[subs.learner, subs.assignment] = np.maximum(0.0, sums.totals - subs.late_penalty)
         submitted[subs.learner, subs.assignment] = True
-    return scores, submitted
+        pending[subs.learner, subs.assignment] = sums.pending
+    return scores, submitted, pending
+
+
+@dataclass(frozen=True)
+class _Grid:
+    scores: np.ndarray
+    submitted: np.ndarray
+    pending: np.ndarray
+    due: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -211,23 +244,30 @@ class _AtRisk:
     def of(
         cls,
         context: ReportContext,
-        scores: np.ndarray,
-        submitted: np.ndarray,
+        grid: _Grid,
         assignment_max: np.ndarray,
         evidence: CompetencyEvidence,
         levels: _Levels,
     ) -> _AtRisk:
-        """Apply the at-risk rule to every learner; rows sorted by learner."""
+        """Apply the at-risk rule to every learner, on due, graded evidence; rows by learner."""
         rule, names = context.rule, context.learners
-        n_l, n_a = scores.shape
+        n_l, n_a = grid.scores.shape
         n_k = len(evidence.map.competencies)
-        has_max = assignment_max > 0
+        # Counted: due assignments with points, each either missing (0) or fully graded.
+        counted = (grid.due & (assignment_max > 0))[None, :] & (grid.pending == 0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            pct = scores[:, has_max] / assignment_max[has_max]
-        mean_pct = pct.mean(axis=1) if has_max.any() else np.full(n_l, np.nan)
-        missing = (~submitted).sum(axis=1)
-        enough = evidence.count >= levels.min_evidence[None, :]
-        low = ((levels.attainment < rule.low_attainment) & enough).sum(axis=1)
+            pct = np.where(
+                counted, grid.scores / np.where(assignment_max > 0, assignment_max, 1), 0
+            )
+            n_counted = counted.sum(axis=1)
+            mean_pct = np.where(n_counted > 0, pct.sum(axis=1) / n_counted, np.nan)
+        missing = (~grid.submitted & grid.due[None, :]).sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            due_att = np.where(
+                evidence.due_possible > 0, evidence.due_earned / evidence.due_possible, np.nan
+            )
+        enough = evidence.due_count >= levels.min_evidence[None, :]
+        low = ((due_att < rule.low_attainment) & enough).sum(axis=1)
         rows = []
         for i in range(n_l):
             reasons = []

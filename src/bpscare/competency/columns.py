@@ -22,9 +22,16 @@ from typing import Any
 import numpy as np
 
 from bpscare.competency import formats
+from bpscare.competency.cohort import cohort_records
 from bpscare.competency.evidence import GradeItem
 from bpscare.competency.items import ItemStatistics
-from bpscare.competency.report_data import ReportData, item_flag, learner_order
+from bpscare.competency.report_data import (
+    ReportData,
+    item_flag,
+    learner_order,
+    score_status,
+    shown_scores,
+)
 
 
 @dataclass(eq=False)
@@ -122,13 +129,20 @@ class LearnerGrid:
         return matrix[np.array(self.order, dtype=np.intp)].ravel().tolist()
 
     def levels(self) -> list[str]:
-        """The level label of each learner x competency."""
+        """The course band of each learner x competency, or "Insufficient evidence"."""
         data = self.data
-        labels = [
-            [b.label for b in data.frameworks[c.framework].levels.bands] for c in data.competencies
-        ]
-        bands = data.band[np.array(self.order, dtype=np.intp)].tolist()
-        return [lab[b] for row in bands for lab, b in zip(labels, row, strict=True)]
+        schemes = [data.frameworks[c.framework].levels for c in data.competencies]
+        rows = np.array(self.order, dtype=np.intp)
+        pairs = zip(data.band[rows].ravel(), data.evidence_count[rows].ravel(), strict=True)
+        n_k = len(schemes)
+        return [schemes[i % n_k].label(int(b), int(n)) for i, (b, n) in enumerate(pairs)]
+
+    def statuses(self) -> list[str]:
+        """Each learner x assignment's state (:func:`~.report_data.score_status`)."""
+        d, rows = self.data, np.array(self.order, dtype=np.intp)
+        due = d.due.tolist() * len(rows)
+        sub, pend = d.submitted[rows].ravel().tolist(), d.pending[rows].ravel().tolist()
+        return [score_status(*t) for t in zip(sub, due, pend, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -137,11 +151,13 @@ class ItemRows:
 
     items: Sequence[GradeItem]
     stats: ItemStatistics
+    item_pending: np.ndarray
+    competencies: dict[str, tuple[str, ...]]
 
     @classmethod
     def of(cls, data: ReportData) -> ItemRows:
         """Every graded cell of ``data``."""
-        return cls(data.items, data.item_stats)
+        return cls(data.items, data.item_stats, data.item_pending, data.cell_competencies)
 
     def field(self, name: str) -> list[Any]:
         """An attribute of every item."""
@@ -152,10 +168,19 @@ class ItemRows:
         index = np.array([it.index for it in self.items], dtype=np.intp)
         return getattr(self.stats, name)[index].tolist()
 
+    def pending(self) -> list[int]:
+        """Grades of each cell awaiting a manual score."""
+        return [int(self.item_pending[it.index]) for it in self.items]
+
     def flags(self) -> list[str]:
-        """Each item's review hint (:func:`~.report_data.item_flag`)."""
-        pairs = zip(self.stat("difficulty"), self.stat("discrimination"), strict=True)
-        return [item_flag(p, r) for p, r in pairs]
+        """Each item's review hint (:func:`~.report_data.item_flag`), and awaiting grading."""
+        pairs = zip(
+            self.stat("difficulty"), self.stat("discrimination"), self.pending(), strict=True
+        )
+        return [
+            "; ".join(f for f in (item_flag(p, r), f"{w} awaiting grading" if w else "") if f)
+            for p, r, w in pairs
+        ]
 
 
 def _key(key: str) -> Callable[[Sequence[dict[str, Any]]], list[Any]]:
@@ -166,89 +191,6 @@ def _key(key: str) -> Callable[[Sequence[dict[str, Any]]], list[Any]]:
 def _assignment_values(read: Callable[[Any], Any]) -> Callable[[ReportData], list[Any]]:
     """Values of per-assignment rows (assignment and its reliability)."""
     return lambda d: [read(pair) for pair in zip(d.assignments, d.reliability, strict=True)]
-
-
-def _distribution(values: np.ndarray) -> dict[str, float]:
-    """Mean, sd, min, quartiles and max of ``values`` (NaN where undefined)."""
-    if values.size == 0:
-        return dict.fromkeys(("mean", "sd", "min", "p25", "median", "p75", "max"), float("nan"))
-    q = np.quantile(values, [0.25, 0.5, 0.75])
-    return {
-        "mean": float(np.mean(values)),
-        "sd": float(np.std(values, ddof=1)) if values.size > 1 else float("nan"),
-        "min": float(np.min(values)),
-        "p25": float(q[0]),
-        "median": float(q[1]),
-        "p75": float(q[2]),
-        "max": float(np.max(values)),
-    }
-
-
-def cohort_records(data: ReportData) -> list[dict[str, Any]]:
-    """Return the rows of ``cohort_summary.csv`` as dicts (shares of the maximum, 0-1).
-
-    Assignments: score / max over all learners (missing = 0), n_with_evidence = submissions,
-    target = 60% of the points (the at-risk threshold). Competencies: attainment over learners
-    with evidence, target = the framework's attained level, level_counts over all learners.
-    Course: the mean assignment score of each learner.
-    """
-    n_l = len(data.learners)
-    target = data.rule.min_mean_score
-    rows: list[dict[str, Any]] = []
-    for a in data.assignments:
-        mx = data.assignment_max[a.index]
-        vals = data.scores[:, a.index] / mx if mx > 0 else np.array([])
-        rows.append(
-            {
-                "scope": "assignment",
-                "id": a.name,
-                "title": a.name,
-                "framework": "",
-                "n_learners": n_l,
-                "n_with_evidence": int(data.submitted[:, a.index].sum()),
-                **_distribution(vals),
-                "share": float(np.mean(vals >= target - 1e-9)) if vals.size else float("nan"),
-                "target": f"score >= {target:.0%}",
-                "level_counts": "",
-            }
-        )
-    for k, comp in enumerate(data.competencies):
-        fw = data.frameworks[comp.framework]
-        vals = data.attainment[:, k]
-        bands = fw.levels.bands
-        counts = np.bincount(data.band[:, k], minlength=len(bands))
-        rows.append(
-            {
-                "scope": "competency",
-                "id": comp.id,
-                "title": comp.title,
-                "framework": comp.framework,
-                "n_learners": n_l,
-                "n_with_evidence": int((data.evidence_count[:, k] > 0).sum()),
-                **_distribution(vals[np.isfinite(vals)]),
-                "share": float(np.mean(data.attained[:, k])) if n_l else float("nan"),
-                "target": f"{bands[fw.levels.attained_index].label} or above",
-                "level_counts": "; ".join(
-                    f"{b.label}: {int(n)}" for b, n in zip(bands, counts, strict=True)
-                ),
-            }
-        )
-    vals = data.mean_score_pct[np.isfinite(data.mean_score_pct)]
-    rows.append(
-        {
-            "scope": "course",
-            "id": data.course_label,
-            "title": "mean assignment score per learner",
-            "framework": "",
-            "n_learners": n_l,
-            "n_with_evidence": int(data.submitted.any(axis=1).sum()),
-            **_distribution(vals),
-            "share": float(np.mean(vals >= target - 1e-9)) if vals.size else float("nan"),
-            "target": f"mean score >= {target:.0%}",
-            "level_counts": f"at risk: {len(data.at_risk)}",
-        }
-    )
-    return rows
 
 
 # -- the declarations ----------------------------------------------------------------------------
@@ -264,13 +206,19 @@ ASSIGNMENT_SCORE_COLUMNS = (
     ),
     Column(
         "score",
-        lambda g: g.cells(g.data.scores),
+        lambda g: g.cells(shown_scores(g.data)),
         format=formats.num,
         numeric=True,
         description=(
-            "max(0, raw points - late penalty), exactly as ``nbgrader export`` computes it; a "
-            "learner with no submission gets 0."
+            "max(0, raw points - late penalty), as ``nbgrader export`` computes it, to two "
+            "decimals; 0 when missing past the due date; empty while cells await grading and "
+            "for work not yet due (nbgrader would write 0 for both)."
         ),
+    ),
+    Column(
+        "status",
+        LearnerGrid.statuses,
+        description="graded, pending: N cell(s) awaiting grading, missing, or not yet due.",
     ),
     Column(
         "max_score",
@@ -311,7 +259,17 @@ COMPETENCY_COLUMNS = (
     Column(
         "level",
         LearnerGrid.levels,
-        description="The framework's level band for the attainment and evidence count.",
+        description=(
+            "The course band for the attainment, or 'Insufficient evidence' below the "
+            "framework's minimum graded cells. Course bands are evidence for a clinical "
+            "competency committee, not milestone ratings or entrustment decisions."
+        ),
+    ),
+    Column(
+        "pending_count",
+        lambda g: g.cells(g.data.competency_pending),
+        numeric=True,
+        description="Mapped cells awaiting a manual grade (not evidence yet).",
     ),
 )
 ITEM_COLUMNS = (
@@ -330,7 +288,13 @@ ITEM_COLUMNS = (
         "n",
         lambda v: v.stat("n"),
         numeric=True,
-        description="Learners who submitted the cell's assignment (grades of the cell).",
+        description="Graded submissions of the cell (cells awaiting grading are not counted).",
+    ),
+    Column(
+        "pending",
+        ItemRows.pending,
+        numeric=True,
+        description="Submissions whose cell awaits a manual grade.",
     ),
     Column(
         "difficulty",
@@ -353,6 +317,12 @@ ITEM_COLUMNS = (
         lambda v: v.field("notebook"),
         on_page=False,
         description="Notebook of the cell.",
+    ),
+    Column(
+        "competencies",
+        lambda v: [" ".join(v.competencies.get(it.grade_id, ())) for it in v.items],
+        on_page=False,
+        description="Competency ids the map assigns the cell to (space-separated).",
     ),
     Column(
         "cell_type",
@@ -474,7 +444,7 @@ AT_RISK_COLUMNS = (
         "missing_submissions",
         _key("missing_submissions"),
         numeric=True,
-        description="Assignments not submitted.",
+        description="Assignments not submitted by their due date (not yet due is not missing).",
     ),
     Column(
         "mean_score_pct",
@@ -483,7 +453,9 @@ AT_RISK_COLUMNS = (
         numeric=True,
         header="mean score",
         page_format=formats.pct,
-        description="Mean of the assignment scores as % of their maximum (missing = 0).",
+        description=(
+            "Mean of the due, fully graded assignment scores as % of their maximum (missing = 0)."
+        ),
     ),
     Column(
         "low_competencies",

@@ -42,10 +42,23 @@ class ProgramData:
         """Learner ids (or pseudonyms) of a cohort, sorted."""
         return sorted(set(self.scores.loc[self.scores["cohort"] == cohort, "learner"]))
 
-    def competency_ids(self, cohort: str) -> list[str]:
-        """Competency ids assessed in a cohort, in report order."""
+    def competency_ids(self, cohort: str, assignment: str = ALL) -> list[str]:
+        """Competency ids assessed in a cohort (by one assignment's cells), in report order."""
         rows = self.competencies[self.competencies["cohort"] == cohort]
-        return list(dict.fromkeys(rows["competency"]))
+        ids = list(dict.fromkeys(rows["competency"]))
+        if assignment == ALL:
+            return ids
+        assessed = self.assessed_by(cohort, assignment)
+        return [c for c in ids if c in assessed]
+
+    def assessed_by(self, cohort: str, assignment: str) -> set[str]:
+        """Competency ids the map assigns to the cells of one assignment (items.csv)."""
+        items = self.items[
+            (self.items["cohort"] == cohort) & (self.items["assignment"] == assignment)
+        ]
+        if "competencies" not in items:
+            return set()
+        return {c for cell in items["competencies"].dropna() for c in str(cell).split()}
 
 
 def load_program(reports: Mapping[str, Path | str]) -> ProgramData:
@@ -77,9 +90,20 @@ def score_share(scores: pd.DataFrame) -> pd.Series:
     return scores["score"] / scores["max_score"].where(scores["max_score"] > 0)
 
 
-def cohort_overview(data: ProgramData, cohort: str) -> pd.DataFrame:
-    """Per competency: learners with evidence, mean attainment and share at the target level."""
+def _competency_rows(data: ProgramData, cohort: str, assignment: str) -> pd.DataFrame:
     rows = data.competencies[data.competencies["cohort"] == cohort]
+    if assignment != ALL:
+        rows = rows[rows["competency"].isin(data.assessed_by(cohort, assignment))]
+    return rows
+
+
+def cohort_overview(data: ProgramData, cohort: str, assignment: str = ALL) -> pd.DataFrame:
+    """Per competency (those the chosen assignment assesses): graded evidence and course bands.
+
+    ``learners`` counts learners with graded evidence; ``levels`` counts learners per course
+    band, "Insufficient evidence" included, in the report's own words.
+    """
+    rows = _competency_rows(data, cohort, assignment)
     if rows.empty:
         return pd.DataFrame(columns=["competency", "framework", "learners", "mean", "levels"])
     grouped = rows.groupby("competency", sort=False)
@@ -115,11 +139,12 @@ def assignment_overview(data: ProgramData, cohort: str, assignment: str = ALL) -
 
 
 def competency_learners(data: ProgramData, cohort: str, competency: str) -> pd.DataFrame:
-    """Learners on one competency, lowest attainment first (no evidence last)."""
+    """Learners on one competency, lowest attainment first (no graded evidence last)."""
     rows = data.competencies[
         (data.competencies["cohort"] == cohort) & (data.competencies["competency"] == competency)
     ]
-    columns = ["learner", "evidence_count", "attainment", "level"]
+    wanted = ("learner", "evidence_count", "pending_count", "attainment", "level")
+    columns = [c for c in wanted if c in rows]
     return rows.sort_values("attainment", na_position="last", kind="stable")[columns].reset_index(
         drop=True
     )
@@ -129,25 +154,26 @@ def learner_profile(
     data: ProgramData, cohort: str, learner: str, assignment: str = ALL
 ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """One learner's competencies, assignment scores (filtered) and at-risk reasons ("" if none)."""
-    mine = data.competencies[
-        (data.competencies["cohort"] == cohort) & (data.competencies["learner"] == learner)
-    ]
-    competencies = mine[["framework", "competency", "evidence_count", "attainment", "level"]]
+    mine = _competency_rows(data, cohort, assignment)
+    mine = mine[mine["learner"] == learner]
+    wanted = ("framework", "competency", "evidence_count", "pending_count", "attainment", "level")
+    competencies = mine[[c for c in wanted if c in mine]]
     scores = data.scores[(data.scores["cohort"] == cohort) & (data.scores["learner"] == learner)]
     if assignment != ALL:
         scores = scores[scores["assignment"] == assignment]
+    score_columns = [c for c in ("assignment", "score", "max_score", "status") if c in scores]
     risk = data.at_risk[(data.at_risk["cohort"] == cohort) & (data.at_risk["learner"] == learner)]
     reasons = "; ".join(str(r) for r in risk["reasons"]) if not risk.empty else ""
     return (
         competencies.reset_index(drop=True),
-        scores[["assignment", "score", "max_score"]].reset_index(drop=True),
+        scores[score_columns].reset_index(drop=True),
         reasons,
     )
 
 
-def attainment_matrix(data: ProgramData, cohort: str) -> pd.DataFrame:
-    """Learners x competencies attainment (NaN where there is no evidence), for the heatmap."""
-    rows = data.competencies[data.competencies["cohort"] == cohort]
+def attainment_matrix(data: ProgramData, cohort: str, assignment: str = ALL) -> pd.DataFrame:
+    """Learners x competencies attainment (NaN: no graded evidence), for the heatmap."""
+    rows = _competency_rows(data, cohort, assignment)
     if rows.empty:
         return pd.DataFrame()
     order = list(dict.fromkeys(rows["competency"]))

@@ -30,11 +30,8 @@ How the work is split between the database and Python
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-import urllib.parse
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -43,14 +40,14 @@ from sqlalchemy import (
     MetaData,
     Table,
     create_engine,
-    event,
     inspect,
     text,
 )
-from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from bpscare.competency.engines import postgres_driver, sqlite_engine
 from bpscare.errors import BpscareError
 
 REQUIRED_TABLES = (
@@ -70,6 +67,9 @@ SCORE_SQL = (
     "WHEN g.auto_score IS NOT NULL THEN g.auto_score + COALESCE(g.extra_credit, 0.0) "
     "ELSE 0.0 END"
 )
+#: The same rule, except that a grade with neither a manual nor an automatic score (a manually
+#: graded cell no one has graded yet) is NULL, i.e. pending, where nbgrader counts 0.
+EVIDENCE_SQL = SCORE_SQL.replace("ELSE 0.0 END", "ELSE NULL END")
 
 
 @dataclass(frozen=True)
@@ -146,32 +146,6 @@ def redact_url(db_url: str) -> str:
         return "<unparseable database URL>"
 
 
-def _sqlite_engine(url: URL) -> Engine:
-    database = url.database
-    if not database or database == ":memory:":
-        msg = f"the SQLite URL {url} names no gradebook file; use sqlite:///path/to/gradebook.db"
-        raise BpscareError(msg)
-    path = Path(database).expanduser().resolve()
-    if not path.is_file():
-        msg = "gradebook not found (no such SQLite file)"
-        raise BpscareError(msg, path=path)
-    uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
-
-    def connect() -> sqlite3.Connection:
-        return sqlite3.connect(uri, uri=True, check_same_thread=False)
-
-    engine = create_engine("sqlite://", creator=connect, poolclass=NullPool)
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-        # Temporary tables in memory. The default page cache is enough for the one scan of
-        # ``grade`` (a bigger one or mmap_size only adds resident memory: measured, no faster).
-        for pragma in ("temp_store = MEMORY",):
-            dbapi_connection.execute(f"PRAGMA {pragma}")
-
-    return engine
-
-
 class GradebookSource:
     """A read-only session on an nbgrader gradebook that computes the report's aggregates.
 
@@ -198,16 +172,17 @@ class GradebookSource:
             msg = f"not a database URL: {db_url!r} (expected e.g. sqlite:///gradebook.db)"
             raise BpscareError(msg) from exc
         self.dialect = url.get_backend_name()
+        if self.dialect == "postgresql":
+            url = postgres_driver(url)
         try:
             if self.dialect == "sqlite":
-                self.engine = _sqlite_engine(url)
+                self.engine = sqlite_engine(url)
             else:
                 self.engine = create_engine(url, poolclass=NullPool)
-        except NoSuchModuleError as exc:
-            msg = f"no SQLAlchemy driver for {url.drivername!r}; install it (e.g. psycopg2)"
-            raise BpscareError(msg) from exc
-        except ModuleNotFoundError as exc:
-            msg = f"the database driver for {url.drivername!r} is not installed ({exc.name})"
+        except (NoSuchModuleError, ModuleNotFoundError) as exc:
+            msg = f"no database driver for {url.drivername!r} is installed"
+            if self.dialect == "postgresql":
+                msg += '; install the PostgreSQL extra: pip install "bpscare[postgres]"'
             raise BpscareError(msg) from exc
         try:
             self.conn: Connection = self.engine.connect()
@@ -448,7 +423,7 @@ class GradebookSource:
         # (s, c) travel packed in one integer: each column costs a Python object per row.
         width = max(1, len(items))
         sql = (
-            f"SELECT CAST(n.s AS BIGINT) * {width} + m.c, {SCORE_SQL} FROM {grade} "
+            f"SELECT CAST(n.s AS BIGINT) * {width} + m.c, {EVIDENCE_SQL} FROM {grade} "
             "JOIN bp_nb n ON g.notebook_id = n.nid JOIN bp_cell m ON g.cell_id = m.cid"
         )
         dtype = np.dtype([("sc", np.int64), ("x", np.float64)])
@@ -466,10 +441,18 @@ class GradebookSource:
             raise BpscareError(msg) from exc
         finally:
             cursor.close()
+        pending = np.isnan(table["x"])
+        if pending.any():  # pending grades are kept apart: they are not evidence (yet)
+            self._pend_s, self._pend_c = np.divmod(table["sc"][pending], width)
+            table = table[~pending]
+        else:
+            self._pend_s = self._pend_c = np.zeros(0, dtype=np.int64)
         self._ev_s, self._ev_c = np.divmod(table["sc"], width)
         self._ev_x = np.ascontiguousarray(table["x"])
         del table
-        self._ev_l = np.asarray(submissions.learner, dtype=np.int64)[self._ev_s]
+        learner_of = np.asarray(submissions.learner, dtype=np.int64)
+        self._ev_l = learner_of[self._ev_s]
+        self._pend_l = learner_of[self._pend_s]
         self._n_items = len(items)
         self._prepared = True
         return len(self._ev_x)
@@ -485,6 +468,30 @@ class GradebookSource:
         total = np.bincount(self._ev_s, weights=self._ev_x, minlength=n_submissions)
         count = np.bincount(self._ev_s, minlength=n_submissions).astype(np.int64)
         return total.astype(float), count
+
+    def pending_counts(self, n_submissions: int, n_items: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return the grades awaiting a manual score per submission and per cell."""
+        self._require_prepared()
+        return (
+            np.bincount(self._pend_s, minlength=n_submissions).astype(np.int64),
+            np.bincount(self._pend_c, minlength=n_items).astype(np.int64),
+        )
+
+    def competency_pending(
+        self, pairs: Sequence[tuple[int, int, float]], n_learners: int, n_competencies: int
+    ) -> np.ndarray:
+        """Return the grades awaiting a manual score per learner x competency."""
+        self._require_prepared()
+        out = np.zeros(n_learners * n_competencies, dtype=np.int64)
+        if not len(self._pend_c):
+            return out.reshape(n_learners, n_competencies)
+        for c, k in sorted({(int(ci), int(ki)) for ci, ki, _mx in pairs}):
+            rows = self._pend_c == c
+            if rows.any():
+                out += np.bincount(
+                    self._pend_l[rows] * n_competencies + k, minlength=out.size
+                ).astype(np.int64)
+        return out.reshape(n_learners, n_competencies)
 
     def item_moments(self, n_items: int) -> ItemMoments:
         """Return per-cell sums, sums of squares and cross-products with the submission total."""

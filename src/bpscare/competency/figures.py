@@ -182,7 +182,7 @@ def heatmap_figure(data: ReportData) -> Figure:
     pos = ax.get_position()
     cax = fig.add_axes((pos.x1 + 0.2 / w_in, pos.y0, 0.2 / w_in, pos.height))
     bar = fig.colorbar(image, cax=cax)
-    label = "attainment (share of points; grey = no evidence)"
+    label = "attainment (share of points; grey = no graded evidence)"
     label_w, _ = _text_inches(fig, [label], _TICK)
     bar_h = pos.height * fig.get_size_inches()[1]
     bar.set_label(label, fontsize=max(6.0, min(_TICK, _TICK * 0.95 * bar_h / label_w)))
@@ -271,7 +271,8 @@ def competency_trend_figure(data: ReportData) -> Figure:
     """Cohort attainment per competency per assignment, one panel per framework."""
     fw_ids = list(dict.fromkeys(c.framework for c in data.competencies))
     n_a = len(data.assignments)
-    fig = Figure(figsize=(max(6.0, 0.45 * n_a + 3.5), 2.8 * len(fw_ids) + 0.6))
+    # Wide enough to read at the page's 72rem (about 1150 px) with a legend at 9 pt.
+    fig = Figure(figsize=(max(9.5, 0.8 * n_a + 6.0), 3.2 * len(fw_ids) + 0.6))
     axes = _stacked(fig, len(fw_ids))
     x = np.arange(n_a)
     for ax, fid in zip(axes, fw_ids, strict=True):
@@ -280,10 +281,10 @@ def competency_trend_figure(data: ReportData) -> Figure:
                 continue
             y = data.competency_trend[k] * 100
             ok = np.isfinite(y)
-            ax.plot(x[ok], y[ok], marker="o", markersize=3, label=comp.id)
+            ax.plot(x[ok], y[ok], marker="o", markersize=5, linewidth=1.6, label=comp.id)
         ax.set_ylim(-3, 103)
         ax.set_ylabel(f"{fid}\n% of points")
-        ax.legend(fontsize=7, ncol=2, loc="center left", bbox_to_anchor=(1.0, 0.5))
+        ax.legend(fontsize=9, ncol=2, loc="center left", bbox_to_anchor=(1.0, 0.5))
     names = [a.name for a in data.assignments]
     axes[-1].set_xticks(x, names, rotation=45, ha="right")
     if n_a:
@@ -298,8 +299,8 @@ def competency_trend_figure(data: ReportData) -> Figure:
         title, fontsize=min(12.0, 12.0 * 0.96 * w_in / title_w), y=1.0 - 0.1 / h_in, va="top"
     )
     # Legend: two columns of (handle 2 em + pad 0.8 em + id), 2 em between, borders ~1.5 em.
-    em = 7 / 72
-    id_w, _ = _text_inches(fig, [c.id for c in data.competencies], 7)
+    em = 9 / 72
+    id_w, _ = _text_inches(fig, [c.id for c in data.competencies], 9)
     legend_w = 2 * (2.8 * em + id_w) + 2.0 * em + 1.8 * em
     _margins(
         fig,

@@ -14,12 +14,16 @@ import numpy as np
 
 
 def num(value: float) -> str:
-    """Format points for CSV: integers without a trailing .0, others with up to 6 decimals."""
+    """Format points for export: rounded to two decimals, without trailing zeros.
+
+    ``8.309999999999999`` (what ``nbgrader export`` writes for 8.31) becomes ``"8.31"``.
+    """
     if value != value:  # NaN
         return ""
     if float(value).is_integer():
         return str(int(value))
-    return f"{value:.6f}".rstrip("0").rstrip(".")
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def fixed(value: float | None, digits: int = 4) -> str:

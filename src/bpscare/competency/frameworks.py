@@ -3,12 +3,16 @@
 The frameworks, their sources and their level schemes are read from
 ``bpscare/data/frameworks.yaml``:
 
-- ACGME six core competencies (ACGME, 1999; Milestones 2.0, 2020-2021), milestone-style levels
-  1-5 with Level 4 as the graduation-target equivalent (JGME milestone supplements);
+- ACGME six core competencies (ACGME, 1999; Milestones 2.0, 2020-2021);
 - AAMC Core Entrustable Professional Activities for Entering Residency (AAMC Curriculum
-  Developers' Guide, 2014), titles only, entrustment-style levels;
+  Developers' Guide, 2014), titles only;
 - IPEC Core Competencies for Interprofessional Collaborative Practice, Version 3 (IPEC, 2023),
-  titles only, beginning / developing / competent.
+  titles only.
+
+Every framework reports course bands ("not yet meeting course expectations", "developing",
+"meeting course expectations"), never milestone levels or entrustment decisions: those are a
+committee's to make, and the bands are evidence for it. ``badges: false`` (EPAs) means no Open
+Badge is ever issued for the framework's items.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ class Framework:
     target_type: str
     levels: LevelScheme
     competencies: tuple[Competency, ...]
+    badges: bool = True
 
     def competency(self, competency_id: str) -> Competency:
         """Return one competency by id (KeyError if the framework has no such id)."""
@@ -111,6 +116,7 @@ def parse_frameworks(data: dict[str, Any], path: Path | str) -> dict[str, Framew
             target_type=str(entry.get("target_type", "ceasn:Competency")),
             levels=_parse_levels(_require(entry, "levels", where, path), where, path),
             competencies=tuple(comps),
+            badges=bool(entry.get("badges", True)),
         )
     return out
 

@@ -28,6 +28,7 @@ from bpscare.competency.figures import (
     trend_figure,
 )
 from bpscare.competency.formats import fixed2, pct
+from bpscare.competency.levels import COMMITTEE_NOTE, INSUFFICIENT
 from bpscare.competency.report_data import ReportData, item_flag
 
 if TYPE_CHECKING:
@@ -57,13 +58,16 @@ CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;
 max-width:72rem;padding:0 1rem;color:#1b1b1b;line-height:1.45}
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2.2rem;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:.6rem 0;font-size:.88rem}
+table{border-collapse:collapse;margin:.6rem 0;font-size:.88rem;display:block;overflow-x:auto;
+max-width:100%}
 th,td{border:1px solid #d0d0d0;padding:.22rem .5rem;text-align:left;vertical-align:top}
 th{background:#f1f3f5}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .note{background:#fff8e1;border-left:4px solid #f0b400;padding:.5rem .8rem}
 .rule{background:#eef6ff;border-left:4px solid #2f6fb3;padding:.5rem .8rem}
 figure{margin:1rem 0}figcaption{font-size:.85rem;color:#444}
 img{max-width:100%;height:auto}.muted{color:#666}
+td:first-child{position:sticky;left:0;background:#fff}
+@media (max-width:40rem){body{margin:1rem auto}table{font-size:.8rem}}
 """
 FILES_NOTE = (
     "<p class='muted'>Files: assignment_scores.csv, competencies.csv, items.csv, "
@@ -172,7 +176,7 @@ def _competency_section(data: ReportData) -> list[str]:
         return []
     caption = (
         "Each row is a learner, each column a competency; colour = share of points "
-        "on the mapped cells (grey: no evidence). White lines separate frameworks."
+        "on the mapped, graded cells (grey: no graded evidence). White lines separate frameworks."
     )
     if len(data.learners) > MAX_HEATMAP_ROWS:
         caption += (
@@ -207,28 +211,34 @@ def _framework_table(data: ReportData, fid: str) -> list[str]:
         if comp.framework != fid:
             continue
         vals = data.attainment[:, k]
-        counts = np.bincount(data.band[:, k], minlength=len(bands))
+        enough = data.evidence_count[:, k] >= fw.levels.min_evidence
+        counts = np.bincount(data.band[enough, k], minlength=len(bands))
         rows.append(
             [
                 comp.id,
                 comp.title,
                 data.competency_cells.get(comp.id, 0),
                 int((data.evidence_count[:, k] > 0).sum()),
+                int((data.competency_pending[:, k] > 0).sum()),
                 pct(float(np.nanmean(vals)) if np.isfinite(vals).any() else np.nan),
                 pct(float(data.attained[:, k].mean()) if n_l else np.nan),
                 *(int(n) for n in counts),
+                int((~enough).sum()),
             ]
         )
     header = [
         "id",
         "competency",
         "cells mapped",
-        "learners with evidence",
+        "learners with graded evidence",
+        "learners with work awaiting grading",
         "mean attainment",
-        "attained",
+        "share at target band",
         *(b.label for b in bands),
+        INSUFFICIENT,
     ]
-    out = [f"<h3>{_e(fw.title)}</h3>", _table(header, rows, set(range(2, 6 + len(bands))))]
+    numeric = set(range(2, 8 + len(bands)))
+    out = [f"<h3>{_e(fw.title)}</h3>", _table(header, rows, numeric)]
     assessed = {c.id for c in data.competencies}
     missing = [c for c in fw.competencies if c.id not in assessed]
     if missing:
@@ -240,41 +250,60 @@ def _framework_table(data: ReportData, fid: str) -> list[str]:
     return out
 
 
+#: Short forms of the course bands in the learner table (the legend above it spells them out).
+SHORT_BANDS = {
+    "not yet meeting course expectations": "not yet",
+    "meeting course expectations": "meeting",
+}
+
+
+def learner_band(data: ReportData, i: int, k: int, *, short: bool = False) -> str:
+    """A learner's course band on a competency as the page writes it (same words as the CSV)."""
+    scheme = data.frameworks[data.competencies[k].framework].levels
+    label = scheme.label(int(data.band[i, k]), int(data.evidence_count[i, k]))
+    if label != INSUFFICIENT:
+        label = f"{SHORT_BANDS.get(label, label) if short else label} {pct(data.attainment[i, k])}"
+    pending = int(data.competency_pending[i, k])
+    return label + (f"; {pending} awaiting grading" if pending else "")
+
+
 def _levels_by_learner(data: ReportData) -> list[str]:
     n_l = len(data.learners)
     if n_l > MAX_LEARNER_ROWS:
-        return ["<p>Levels by learner: see competencies.csv.</p>"]
+        return ["<p>Course bands by learner: see competencies.csv.</p>"]
     order = sorted(range(n_l), key=data.learners.__getitem__)
-    rows = [
-        [
-            data.learners[i],
-            *(
-                f"{data.frameworks[c.framework].levels.bands[data.band[i, k]].label}"
-                f" ({pct(data.attainment[i, k])})"
-                if np.isfinite(data.attainment[i, k])
-                else "no evidence"
-                for k, c in enumerate(data.competencies)
-            ),
-        ]
-        for i in order
+    legend = "; ".join(f"<b>{_e(b)}</b> = {_e(a)}" for a, b in SHORT_BANDS.items())
+    out = [
+        "<h3>Course bands by learner</h3>",
+        f"<p class='note'>{_e(COMMITTEE_NOTE)} In these tables {legend}; the percentage is "
+        f"the attainment; '{INSUFFICIENT}' means fewer graded cells than the framework's "
+        "minimum.</p>",
     ]
-    header = ["learner", *(c.id for c in data.competencies)]
-    return ["<h3>Levels by learner</h3>", _table(header, rows, set())]
+    for fid in dict.fromkeys(c.framework for c in data.competencies):
+        ks = [k for k, c in enumerate(data.competencies) if c.framework == fid]
+        rows = [
+            [data.learners[i], *(learner_band(data, i, k, short=True) for k in ks)] for i in order
+        ]
+        header = ["learner", *(data.competencies[k].id for k in ks)]
+        out += [f"<h4>{_e(data.frameworks[fid].title)}</h4>", _table(header, rows, set())]
+    return out
 
 
 def _assignment_section(data: ReportData) -> list[str]:
     rows = []
     for a, rel in zip(data.assignments, data.reliability, strict=True):
         mx = data.assignment_max[a.index]
-        mask = data.submitted[:, a.index]
+        mask = data.submitted[:, a.index] & (data.pending[:, a.index] == 0)
         vals = data.scores[mask, a.index] / mx if mx > 0 and mask.any() else np.array([])
+        n_missing = int((~data.submitted[:, a.index]).sum())
         rows.append(
             [
                 a.name,
                 a.duedate or "",
                 f"{mx:g}",
-                int(mask.sum()),
-                int((~mask).sum()),
+                int(data.submitted[:, a.index].sum()),
+                int((data.pending[:, a.index] > 0).sum()),
+                n_missing if data.due[a.index] else f"not yet due ({n_missing} to come)",
                 pct(float(np.mean(vals)) if vals.size else np.nan),
                 pct(float(np.median(vals)) if vals.size else np.nan),
                 rel.k_items,
@@ -286,13 +315,14 @@ def _assignment_section(data: ReportData) -> list[str]:
         "due",
         "max",
         "submitted",
+        "awaiting grading",
         "missing",
-        "mean",
-        "median",
+        "mean (graded)",
+        "median (graded)",
         "items",
         "Cronbach's alpha",
     ]
-    out = ["<h2>Assignments</h2>", _table(header, rows, {2, 3, 4, 5, 6, 7, 8})]
+    out = ["<h2>Assignments</h2>", _table(header, rows, {2, 3, 4, 5, 6, 7, 8, 9})]
     if data.assignments:
         out.append(
             _figure(
@@ -320,10 +350,13 @@ def _item_section(data: ReportData) -> list[str]:
     out = [
         "<h2>Item analysis</h2>",
         f"<p>{len(data.items)} graded cells; {len(flagged)} flagged for review; "
-        f"{data.unmapped_items} not mapped to any competency.</p>",
+        f"{data.unmapped_items} not mapped to any competency; "
+        f"{int((data.item_pending > 0).sum())} with grades awaiting a grader (statistics "
+        "use graded submissions only).</p>",
     ]
     if flagged:
-        out += ["<h3>Flagged items</h3>", declared_table(ITEMS, ItemRows(flagged, st))]
+        view = ItemRows(flagged, st, data.item_pending, data.cell_competencies)
+        out += ["<h3>Flagged items</h3>", declared_table(ITEMS, view)]
     return [
         *out,
         "<details><summary>All items</summary>",
@@ -336,24 +369,27 @@ def _methods(data: ReportData) -> str:
     parts = [
         "<h2>Methods and definitions</h2><ul>",
         "<li><b>Assignment score</b>: max(0, points - late penalty), as <code>nbgrader export"
-        "</code> computes it; a learner with no submission scores 0. Maximum = the "
-        "assignment's grade cells and task cells. Cell score = manual score if given, else "
-        "autograder score, plus extra credit.</li>",
+        "</code> computes it, rounded to two decimals in every export. A submission with "
+        "manually graded cells no one has graded yet is <b>pending</b>, not zero: it has no "
+        "score yet (empty in the CSV and LMS files). Work not yet due is not missing. A "
+        "learner with no submission past the due date scores 0. Cell score = manual score if "
+        "given, else autograder score, plus extra credit.</li>",
         "<li><b>Attainment</b> of a competency = points earned / points possible over the "
-        "graded cells mapped to it in the learner's submissions (capped at 100%). Missing "
-        "submissions are not evidence; they count in the at-risk rule.</li>",
-        "<li><b>Levels</b> are a course-level mapping of attainment, not official decisions: "
-        "ACGME milestone levels are set by Clinical Competency Committees, AAMC Core EPA "
-        "entrustment needs workplace observation. Below a framework's minimum evidence count "
-        "only the lowest level is given.<ul>",
+        "graded cells mapped to it in the learner's submissions (capped at 100%). Cells "
+        "awaiting grading and missing submissions are not evidence.</li>",
+        f"<li><b>Course bands</b>: {_e(COMMITTEE_NOTE)} Below a framework's minimum number "
+        f"of graded cells the report says '{INSUFFICIENT}', in the CSV files and here alike. "
+        "Open Badges are issued only for course competencies met with enough graded "
+        "evidence, never for an EPA or a milestone.<ul>",
     ]
     for fid in dict.fromkeys(c.framework for c in data.competencies) or data.frameworks:
         fw = data.frameworks[fid]
         sch = fw.levels
         parts.append(
             f"<li><b>{_e(fw.title)}</b> ({_e(sch.name)}): {_e(sch.describe())}; minimum "
-            f"evidence {sch.min_evidence} graded cells; attained from "
-            f"'{_e(sch.bands[sch.attained_index].label)}'. Source: {_e(fw.source)}</li>"
+            f"evidence {sch.min_evidence} graded cells; met from "
+            f"'{_e(sch.bands[sch.attained_index].label)}'; badges: "
+            f"{'yes' if fw.badges else 'never'}. Source: {_e(fw.source)}</li>"
         )
     parts += [
         "</ul></li>",

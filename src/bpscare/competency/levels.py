@@ -1,14 +1,17 @@
-"""Turn a course-level attainment (0-1) and an evidence count into a framework level.
+"""Turn a course-level attainment (0-1) and an evidence count into a course band.
 
-The level schemes live in ``bpscare/data/frameworks.yaml``. They are course-level reporting
-mappings, not official decisions: an ACGME milestone level is set by a program's Clinical
-Competency Committee (ACGME Milestones; JGME milestone supplements), and an AAMC Core EPA
-entrustment decision needs workplace observation (AAMC Core EPAs Curriculum Developers' Guide,
-2014). The rules implemented here are:
+The schemes live in ``bpscare/data/frameworks.yaml``. They are course bands, named as such
+("not yet meeting course expectations", "developing", "meeting course expectations"), never
+milestone levels or entrustment decisions: an ACGME milestone level is set by a program's
+Clinical Competency Committee (ACGME Milestones; JGME milestone supplements), and an AAMC Core
+EPA entrustment decision needs workplace observation (AAMC Core EPAs Curriculum Developers'
+Guide, 2014). The bands are evidence for such a committee (:data:`COMMITTEE_NOTE`). The rules:
 
-1. attainment = points earned / points possible over the graded cells mapped to the competency;
-2. with fewer than ``min_evidence`` graded cells (or no attainment at all) the lowest band is
-   assigned, whatever the attainment;
+1. attainment = points earned / points possible over the graded cells mapped to the competency
+   (cells awaiting a manual grade are not evidence yet);
+2. with fewer than ``min_evidence`` graded cells the learner has :data:`INSUFFICIENT` (written
+   the same in every CSV file and on the page); the band index is then 0, and never counts as
+   met;
 3. otherwise the highest band whose ``min`` is at or below the attainment is assigned (a band's
    ``min`` is inclusive; a tolerance of 1e-9 absorbs floating-point noise).
 """
@@ -24,6 +27,13 @@ from numpy.typing import ArrayLike
 
 #: Floating-point tolerance for band boundaries (4/5 must reach a 0.80 band).
 BOUNDARY_TOLERANCE = 1e-9
+#: What a learner with fewer graded cells than the scheme's ``min_evidence`` has, everywhere.
+INSUFFICIENT = "Insufficient evidence"
+#: The note every output that shows bands carries.
+COMMITTEE_NOTE = (
+    "Course bands summarise graded notebook work. They are evidence for a clinical competency "
+    "committee, not milestone ratings or entrustment decisions."
+)
 
 
 @dataclass(frozen=True)
@@ -113,8 +123,14 @@ class LevelScheme:
         """Say whether the competency counts as attained (the band reaches ``attained_from``)."""
         return self.band_index(attainment, evidence_count) >= self.attained_index
 
+    def label(self, band_index: int, evidence_count: int) -> str:
+        """The band's label, or :data:`INSUFFICIENT` below the minimum evidence."""
+        if evidence_count < self.min_evidence:
+            return INSUFFICIENT
+        return self.bands[band_index].label
+
     def describe(self) -> str:
-        """One line listing the bands, e.g. ``Level 1 < 40% <= Level 2 < ...``."""
+        """One line listing the bands, e.g. ``developing from 60%; ...``."""
         parts = []
         for band in self.bands:
             parts.append(f"{band.label} from {band.min_attainment:.0%}")

@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from bpscare import atomic
-from bpscare.competency.aggregates import ReportContext, assemble, map_cells
+from bpscare.competency.aggregates import ReportContext, assemble, due_mask, map_cells
 from bpscare.competency.columns import (
     ASSIGNMENT_SCORE_COLUMNS,
     AT_RISK_COLUMNS,
@@ -272,7 +272,7 @@ def run_report(
         with GradebookSource(settings.db_url) as source:
             sums = _gather_evidence(source, settings, timer)
             warnings: list[str] = []
-            evidence = _competency_evidence(source, sums, setup, warnings)
+            evidence = _competency_evidence(source, sums, setup, warnings, settings.generated)
             timer.step("competency_aggregates")
             data = assemble(_context(settings, setup, source, sums, warnings), sums, evidence)
             timer.step("python_tables", "writing the report")
@@ -379,6 +379,12 @@ def _set_up(settings: _Settings) -> _Setup:
 
 
 def _check_out_dir(out_dir: Path) -> None:
+    for parent in out_dir.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                msg = f"cannot write the report inside {parent}: it is a file, not a folder"
+                raise BpscareError(msg, path=out_dir)
+            break
     if not out_dir.exists():
         return
     if not out_dir.is_dir():
@@ -404,6 +410,7 @@ def _gather_evidence(source: GradebookSource, settings: _Settings, timer: _Timer
     n_grades = source.build_evidence(subs, items)
     timer.step("evidence_table", "aggregating")
     totals, _counts = source.submission_totals(len(subs.ids))
+    pending, item_pending = source.pending_counts(len(subs.ids), len(items))
     moments = source.item_moments(len(items))
     timer.step("item_aggregates")
     return GradebookSums(
@@ -415,18 +422,34 @@ def _gather_evidence(source: GradebookSource, settings: _Settings, timer: _Timer
         totals=totals,
         moments=moments,
         n_grades=n_grades,
+        pending=pending,
+        item_pending=item_pending,
     )
 
 
 def _competency_evidence(
-    source: GradebookSource, sums: GradebookSums, setup: _Setup, warnings: list[str]
+    source: GradebookSource,
+    sums: GradebookSums,
+    setup: _Setup,
+    warnings: list[str],
+    generated: str,
 ) -> CompetencyEvidence:
-    """Map the cells to competencies, then sum each learner's evidence per competency."""
+    """Map the cells to competencies, then sum each learner's graded evidence per competency.
+
+    Also counts the mapped cells awaiting grading, and sums the evidence of due assignments
+    only (for the at-risk rule).
+    """
     cells = map_cells(setup.cmap, setup.frameworks, sums.items, warnings)
-    count, earned, possible = source.competency_evidence(
-        cells.pairs, len(sums.learner_ids), len(cells.competencies)
-    )
-    return CompetencyEvidence(cells, count, earned, possible)
+    shape = (len(sums.learner_ids), len(cells.competencies))
+    count, earned, possible = source.competency_evidence(cells.pairs, *shape)
+    pending = source.competency_pending(cells.pairs, *shape)
+    due = due_mask(sums.assignments, generated)
+    due_pairs = [p for p in cells.pairs if due[sums.items[p[0]].assignment_index]]
+    if len(due_pairs) == len(cells.pairs):
+        due_sums = (count, earned, possible)
+    else:
+        due_sums = source.competency_evidence(due_pairs, *shape)
+    return CompetencyEvidence(cells, count, earned, possible, pending, *due_sums)
 
 
 def _context(

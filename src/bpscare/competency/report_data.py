@@ -23,18 +23,22 @@ from bpscare.competency.items import ItemStatistics, Reliability
 class AtRiskRule:
     """When a learner is listed in ``at_risk.csv`` (any one condition is enough).
 
+    Only due, graded evidence counts: an assignment not yet due is neither missing nor scored,
+    and an assignment with cells awaiting a manual grade is left out of the learner's mean until
+    it is graded; competency attainment counts graded cells of due assignments only.
+
     Attributes
     ----------
     max_missing
-        At risk with this many missing submissions or more (default 2).
+        At risk with this many missing submissions (past their due date) or more (default 2).
     min_mean_score
-        At risk when the mean of the learner's assignment percentages (missing = 0) is below
-        this share (default 0.60).
+        At risk when the mean of the learner's percentages on due, fully graded assignments
+        (missing = 0) is below this share (default 0.60).
     low_attainment
         A competency counts as low below this attainment (default 0.60) ...
     min_low_competencies
         ... and the learner is at risk with this many low competencies or more (default 2);
-        only competencies with at least the framework's minimum evidence count.
+        only competencies with at least the framework's minimum graded evidence count.
     """
 
     max_missing: int = 2
@@ -45,12 +49,14 @@ class AtRiskRule:
     def describe(self) -> str:
         """The rule in one sentence, for the HTML report."""
         return (
-            f"A learner is listed as at risk when any of these holds: {self.max_missing} or more "
-            f"missing submissions; a mean assignment score below {self.min_mean_score:.0%} "
-            "(each assignment's points as a share of its maximum, missing submissions counted "
-            f"as 0, averaged over assignments); or attainment below {self.low_attainment:.0%} "
-            f"on {self.min_low_competencies} or more competencies that have at least the "
-            "framework's minimum evidence."
+            "Computed on due, graded evidence only: work not yet due is not missing, and cells "
+            "awaiting a manual grade are pending, not zero. A learner is listed as at risk when "
+            f"any of these holds: {self.max_missing} or more missing submissions past their due "
+            f"date; a mean assignment score below {self.min_mean_score:.0%} (each due, fully "
+            "graded assignment's points as a share of its maximum, missing submissions counted "
+            f"as 0); or attainment below {self.low_attainment:.0%} on "
+            f"{self.min_low_competencies} or more competencies with at least the framework's "
+            "minimum graded evidence from due assignments."
         )
 
 
@@ -82,6 +88,8 @@ class GradebookSums:
     totals: np.ndarray
     moments: ItemMoments
     n_grades: int
+    pending: np.ndarray  # per submission: grades awaiting a manual score
+    item_pending: np.ndarray  # per cell: grades awaiting a manual score
 
 
 @dataclass(frozen=True)
@@ -108,12 +116,20 @@ class CellMap:
 
 @dataclass(frozen=True)
 class CompetencyEvidence:
-    """Per learner x competency sums over the mapped cells (``learners x competencies``)."""
+    """Per learner x competency sums over the mapped, graded cells (``learners x competencies``).
+
+    ``pending`` counts mapped cells awaiting a manual grade; the ``due_*`` sums are over cells of
+    assignments already due (what the at-risk rule reads).
+    """
 
     map: CellMap
     count: np.ndarray
     earned: np.ndarray
     possible: np.ndarray
+    pending: np.ndarray
+    due_count: np.ndarray
+    due_earned: np.ndarray
+    due_possible: np.ndarray
 
 
 @dataclass
@@ -130,16 +146,21 @@ class ReportData:
     assignment_max: np.ndarray
     scores: np.ndarray  # learners x assignments (missing = 0)
     submitted: np.ndarray  # learners x assignments, bool
+    pending: np.ndarray  # learners x assignments, grades awaiting a manual score
+    due: np.ndarray  # per assignment, bool: due by the report time (undated = due)
     items: list[GradeItem]
     item_stats: ItemStatistics
     reliability: list[Reliability]
     frameworks: dict[str, Framework]
     competencies: list[Competency]
-    evidence_count: np.ndarray  # learners x competencies
+    evidence_count: np.ndarray  # learners x competencies (graded cells)
+    competency_pending: np.ndarray  # learners x competencies (cells awaiting grading)
+    item_pending: np.ndarray  # per cell: grades awaiting a manual score
     attainment: np.ndarray  # learners x competencies (NaN = no evidence)
     band: np.ndarray  # learners x competencies, band index
     attained: np.ndarray  # learners x competencies, bool
     competency_cells: dict[str, int]
+    cell_competencies: dict[str, tuple[str, ...]]  # grade id -> competency ids (the map)
     competency_trend: np.ndarray  # competencies x assignments, cohort attainment (NaN = none)
     rule: AtRiskRule
     at_risk: list[dict[str, Any]]
@@ -149,6 +170,20 @@ class ReportData:
     warnings: list[str]
     xapi_home_page: str
     unmapped_items: int
+
+
+def score_status(submitted: bool, due: bool, pending: int) -> str:
+    """A learner's state on one assignment, as written in every table and on the page."""
+    if submitted:
+        return f"pending: {pending} cell(s) awaiting grading" if pending else "graded"
+    return "missing" if due else "not yet due"
+
+
+def shown_scores(data: ReportData) -> np.ndarray:
+    """Scores as exported: NaN (empty) while pending and for unsubmitted work not yet due."""
+    out = data.scores.copy()
+    out[(data.pending > 0) | (~data.submitted & ~data.due[None, :])] = np.nan
+    return out
 
 
 def item_flag(difficulty: float, discrimination: float) -> str:

@@ -42,5 +42,5 @@ def _csv_values(column: Column, view: Any) -> list[Any]:
 
 
 def cohort_rows(data: ReportData) -> list[list[Any]]:
-    """Return the rows of ``cohort_summary.csv`` as written (:func:`.columns.cohort_records`)."""
+    """Return the rows of ``cohort_summary.csv`` as written (:func:`.cohort.cohort_records`)."""
     return [list(row) for row in csv_rows(COHORT_SUMMARY, data)]

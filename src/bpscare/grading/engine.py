@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import math
 import os
 import shutil
 import time
@@ -26,6 +27,7 @@ import nbformat
 from bpscare import atomic
 from bpscare.errors import BpscareError
 from bpscare.grading import gradebook as gb_mod
+from bpscare.grading import integrity
 from bpscare.grading.prepare import (
     CachedSourceCells,
     NotebookInfo,
@@ -40,7 +42,7 @@ from bpscare.grading.sandbox import Limits
 
 FLAG_REPORT = "reports/autograde-flags-{assignment}.csv"
 #: Staging folder inside the course (same file system, so renames are atomic).
-SCRATCH = ".bpscare-autograde"
+SCRATCH = integrity.SCRATCH
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,13 @@ class AutogradeRun:
     workers: int = 1
     flag_report: Path | None = None
     protections: dict[str, str] = field(default_factory=dict)
+    timeout_cell: float = 0.0
+    recovered: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[StudentResult]:
+        """The learners whose grading stopped with an error (the others were graded)."""
+        return [r for r in self.results if r.error is not None]
 
     def summary(self) -> str:
         """Return a short human summary (printed by ``bpscare autograde``)."""
@@ -85,8 +94,13 @@ class AutogradeRun:
         lines = [
             f"autograded {len(graded)} of {len(self.results)} submission(s) of "
             f"{self.assignment} in {self.seconds:.1f} s ({self.executor}, {self.workers} "
-            f"worker(s))"
+            f"worker(s), {self.timeout_cell:g} s per cell); {len(self.failed)} failed"
         ]
+        if self.recovered:
+            lines.append(
+                f"  settled {len(self.recovered)} submission(s) left by an interrupted run: "
+                + ", ".join(self.recovered[:5])
+            )
         for result in self.results:
             mark = "error" if result.error else f"{result.score:g}/{result.max_score:g}"
             lines.append(
@@ -108,8 +122,9 @@ class RunOptions:
     executor: str
     workers: int
     db_url: str | None
-    timeout_cell: float
+    timeout_cell: float | None  # None: the course's nbgrader config decides
     progress: Callable[[GradingEvent], None] | None
+    require_sandbox: bool = False  # refuse to grade without the bwrap sandbox (issue 18)
 
     def report(self, student: str, done: bool, total: int) -> None:
         """Tell the progress callback (if any) that a learner started or finished."""
@@ -151,8 +166,9 @@ def autograde(
     workers: int | None = None,
     executor: str = "local",
     db_url: str | None = None,
-    timeout_cell: float = 30.0,
+    timeout_cell: float | None = None,
     progress: Callable[[GradingEvent], None] | None = None,
+    require_sandbox: bool = False,
 ) -> AutogradeRun:
     """Autograde ``assignment`` for ``students`` (default: every submission) of a course.
 
@@ -161,13 +177,15 @@ def autograde(
     code sandboxed and test cells judged outside it. Raises ``BpscareError`` before writing
     anything for an unknown assignment, a folder that is not an nbgrader course, or an
     unreachable scheduler or database.
+
+    ``timeout_cell`` (seconds per cell) defaults to the course's own ``Execute.timeout`` /
+    ``ExecutePreprocessor.timeout`` from ``nbgrader_config.py`` (nbgrader's 30 s if unset).
     """
     from bpscare import nbgrader_course
 
     course = nbgrader_course.require_course(Path(course_dir))
-    if not isinstance(timeout_cell, int | float) or timeout_cell <= 0:
-        msg = f"timeout_cell must be a positive number of seconds, got {timeout_cell!r}"
-        raise BpscareError(msg)
+    if timeout_cell is not None:
+        check_timeout(timeout_cell, "timeout_cell")
     if workers is not None and (not isinstance(workers, int) or workers < 1):
         msg = f"workers must be a positive whole number, got {workers!r}"
         raise BpscareError(msg)
@@ -179,9 +197,14 @@ def autograde(
         executor=executor,
         workers=workers or os.cpu_count() or 1,
         db_url=db_url,
-        timeout_cell=float(timeout_cell),
+        timeout_cell=None if timeout_cell is None else float(timeout_cell),
         progress=progress,
+        require_sandbox=bool(require_sandbox),
     )
+    if require_sandbox and executor == "local":  # sandbox hook (issue 18): refuse before writing
+        from bpscare.grading.zygote import require_strong_sandbox
+
+        require_strong_sandbox()
     pool = _make_executor(executor, options.workers)  # workers warm up while the parent prepares
     try:
         run = _autograde(course, assignment, options, pool)
@@ -213,6 +236,7 @@ def open_grading_context(
     gradebook = gb_mod.open_gradebook(url, coursedir.course_id)
     try:
         infos = _check_assignment(gradebook, assignment)
+        timeout = options.timeout_cell or course_timeout(config, course)
         yield GradingContext(
             course=course,
             assignment=assignment,
@@ -223,7 +247,11 @@ def open_grading_context(
             gradebook=gradebook,
             sources=CachedSourceCells(gradebook),
             infos=infos,
-            limits=Limits(timeout_cell=options.timeout_cell, protected=_protected(course, url)),
+            limits=Limits(
+                timeout_cell=timeout,
+                protected=_protected(course, url),
+                require_sandbox=options.require_sandbox,
+            ),
             late_plugin=_late_plugin(config),
         )
     finally:
@@ -232,10 +260,23 @@ def open_grading_context(
 
 def _autograde(course: Path, assignment: str, options: RunOptions, pool: Any) -> AutogradeRun:
     started = time.monotonic()
+    with integrity.course_lock(course, wait=False) as locked:
+        if not locked:
+            msg = "another bpscare autograde is running on this course; wait for it to finish"
+            raise BpscareError(msg, path=course)
+        return _autograde_locked(course, assignment, options, pool, started)
+
+
+def _autograde_locked(
+    course: Path, assignment: str, options: RunOptions, pool: Any, started: float
+) -> AutogradeRun:
     with open_grading_context(course, assignment, options) as ctx:
         chosen = _choose_students(ctx.coursedir, assignment, options.students)
         run = AutogradeRun(course, assignment, executor=options.executor, workers=options.workers)
-        shutil.rmtree(_scratch(ctx.coursedir), ignore_errors=True)  # leftovers of a killed run
+        run.timeout_cell = ctx.limits.timeout_cell
+        # a killed run's journal: put each folder back in step with the gradebook, then tidy
+        run.recovered = integrity.recover(_scratch(ctx.coursedir), ctx.gradebook)
+        shutil.rmtree(_scratch(ctx.coursedir), ignore_errors=True)
         results: dict[str, StudentResult] = {}
         pending = _submit_all(ctx, pool, chosen, results)
         for future, output in pool.as_completed(pending):
@@ -249,8 +290,8 @@ def _autograde(course: Path, assignment: str, options: RunOptions, pool: Any) ->
                 results[prepared.student] = _finish(ctx, prepared, output)
             options.report(prepared.student, True, len(chosen))
         run.results = [results[s] for s in chosen if s in results]
-        run.flag_report = _write_flag_report(course, assignment, run.results)
-        shutil.rmtree(_scratch(ctx.coursedir), ignore_errors=True)
+        run.flag_report = _write_flag_report(course, assignment, run.results, chosen)
+        integrity.tidy(_scratch(ctx.coursedir))  # an unsettled entry waits for the next run
         run.seconds = time.monotonic() - started
         return run
 
@@ -371,18 +412,28 @@ def _finish(ctx: GradingContext, prepared: Prepared, output: dict[str, Any]) -> 
             coursedir.format_path(coursedir.autograded_directory, prepared.student, ctx.assignment)
         )
         staging = _stage(dest, prepared, notebooks, coursedir)
-        # Folder first, grades second: a run killed in between leaves an autograded notebook
-        # without grades (a re-run repairs it), never grades without the notebook formgrader
-        # and feedback need.
-        atomic.replace_dir(staging, dest)
-        gb_mod.save_submission(
+
+        def write_rows(before_commit: Callable[[], None]) -> None:
+            gb_mod.save_submission(
+                ctx.gradebook,
+                ctx.assignment,
+                prepared.student,
+                prepared.timestamp,
+                notebooks,
+                prepared.missing,
+                ctx.late_plugin,
+                before_commit=before_commit,
+            )
+
+        # the folder swap happens inside the gradebook transaction, journalled: see integrity
+        integrity.install(
+            _scratch(coursedir),
+            staging,
+            dest,
             ctx.gradebook,
             ctx.assignment,
             prepared.student,
-            prepared.timestamp,
-            notebooks,
-            prepared.missing,
-            ctx.late_plugin,
+            write_rows,
         )
     except Exception as exc:
         result.error = f"cannot record the grades: {str(exc)[:300]}"
@@ -437,18 +488,76 @@ def _scratch(coursedir: Any) -> Path:
     return Path(coursedir.root) / SCRATCH
 
 
-def _write_flag_report(course: Path, assignment: str, results: Iterable[StudentResult]) -> Path:
+def _write_flag_report(
+    course: Path, assignment: str, results: Iterable[StudentResult], graded: Iterable[str]
+) -> Path:
+    """Merge this run's flags into the report: rows of learners not graded now are kept."""
     path = course / FLAG_REPORT.format(assignment=assignment)
-    rows = [(r.student, flag) for r in results for flag in r.flags]
+    replaced = {csv_cell(s) for s in graded}
+    kept: list[list[str]] = []
+    if path.is_file():
+        with path.open(newline="", encoding="utf-8") as handle:
+            kept = [row for row in csv.reader(handle) if len(row) == 2][1:]
+    rows = [row for row in kept if row[0] not in replaced]
+    rows += [[csv_cell(r.student), csv_cell(flag)] for r in results for flag in r.flags]
     if not rows and not path.exists():
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    rows.sort(key=lambda row: row[0])  # stable: each learner's flags keep their order
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["student", "flag"])
     writer.writerows(rows)
     atomic.write_text(path, buffer.getvalue())
     return path
+
+
+def csv_cell(text: str) -> str:
+    """Neutralise spreadsheet formulas (OWASP "CSV injection"): a learner names the files.
+
+    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    apostrophe, so Excel, LibreOffice and Google Sheets show it as text. Already escaped text is
+    left as it is, so merging a report with itself changes nothing.
+    """
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+#: The longest per-cell time limit accepted (one day): beyond it a loop blocks a worker for good.
+MAX_TIMEOUT = 86400.0
+
+
+def check_timeout(value: object, name: str) -> float:
+    """Return ``value`` as seconds, or raise if it is not a finite number in (0, one day]."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not 0 < value <= MAX_TIMEOUT
+    ):
+        msg = (
+            f"{name} must be a number of seconds above 0 and at most {MAX_TIMEOUT:g} "
+            f"(one day), got {value!r}"
+        )
+        raise BpscareError(msg)
+    return float(value)
+
+
+def course_timeout(config: Any, course: Path) -> float:
+    """The per-cell timeout the course's nbgrader config sets, resolved as nbgrader resolves it.
+
+    nbgrader's ``Execute`` preprocessor reads ``Execute.timeout``, then its parents'
+    (``ExecutePreprocessor.timeout``, ``NotebookClient.timeout``); its default is 30 s. A value
+    of ``None``, 0 or below disables nbgrader's limit; the engine then uses :data:`MAX_TIMEOUT`.
+    """
+    from nbgrader.preprocessors import Execute
+
+    try:
+        value = Execute(config=config).timeout
+    except Exception as exc:  # a traitlets error: not an integer
+        msg = f"Execute.timeout is not valid: {str(exc).splitlines()[0][:200]}"
+        raise BpscareError(msg, path=course / "nbgrader_config.py") from exc
+    if not value or value < 0:
+        return MAX_TIMEOUT
+    return check_timeout(value, "the course's Execute.timeout")
 
 
 # --- executors ------------------------------------------------------------------------------

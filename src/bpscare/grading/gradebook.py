@@ -10,7 +10,9 @@ as it was before. The rules are nbgrader's own (``Autograde.init_assignment``,
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import hashlib
+import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -117,8 +119,13 @@ def save_submission(
     notebooks: dict[str, Any],
     missing: list[str],
     late_plugin: Any,
+    before_commit: Callable[[], None] | None = None,
 ) -> None:
-    """Write one learner's grades and comments, nbgrader's way, in a single transaction."""
+    """Write one learner's grades and comments, nbgrader's way, in a single transaction.
+
+    ``before_commit`` runs inside the transaction once every row is written and flushed (the
+    engine puts the autograded folder in place there); if it raises, nothing is committed.
+    """
     from nbgrader import utils
 
     with one_transaction(gradebook):
@@ -173,3 +180,31 @@ def save_submission(
                 )
                 if penalty is not None:
                     found.late_submission_penalty = min(max(penalty, 0), found.score)
+        gradebook.db.flush()
+        if before_commit is not None:
+            before_commit()
+
+
+def fingerprint(gradebook: Any, assignment: str, student: str) -> str | None:
+    """A digest of what autograding writes for one submission (None: no submission row).
+
+    Automatic scores, automatic comments, late penalties and the timestamp: the values a
+    committed autograde transaction leaves, and never the grader's manual ones. Read inside the
+    transaction (after a flush) it is what the commit will leave; read later, it says whether
+    that commit happened.
+    """
+    from nbgrader.api import MissingEntry
+
+    try:
+        submission = gradebook.find_submission(assignment, student)
+    except MissingEntry:
+        return None
+    state: dict[str, Any] = {"timestamp": str(submission.timestamp)}
+    for notebook in submission.notebooks:
+        state[notebook.name] = {
+            "late": notebook.late_submission_penalty,
+            "grades": sorted((g.name, g.auto_score) for g in notebook.grades),
+            "comments": sorted((c.name, c.auto_comment or "") for c in notebook.comments),
+        }
+    text = json.dumps(state, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -27,6 +27,15 @@ from typing import Any
 
 from bpscare.grading import transport
 from bpscare.grading.learner import OutputSink, StreamWriter
+from bpscare.grading.outputs import as_text, clean_output
+from bpscare.grading.proxies import (
+    LearnerError,
+    LearnerFunction,
+    LearnerObject,
+)
+from bpscare.grading.proxies import (
+    flag as _flag,
+)
 from bpscare.grading.sandbox import SandboxCrash, SandboxTimeout
 
 TIMEOUT_OUTPUT = {
@@ -39,14 +48,64 @@ TIMEOUT_OUTPUT = {
 #: gets ``timeout_cell``), so one endless loop fails one check, not the whole cell.
 CELL_BUDGET = 4
 BUILTIN_NAMES = frozenset(dir(builtins)) | {"__builtins__", "__name__", "__doc__"}
-
-
-class LearnerError(Exception):
-    """An exception raised by learner code that is not a builtin exception type."""
-
-
-class LearnerValueError(TypeError):
-    """A learner's answer is not plain data, so it cannot be used as a value."""
+#: Top-level packages whose modules the judge may import when a learner value names one.
+#: Anything else (a learner's own module, a fake one named like a standard module) arrives as
+#: an opaque object. Modules already loaded in the judge are used only if they come from here.
+TRUSTED_PACKAGES = frozenset(
+    {
+        # standard modules learners and tests commonly name (none that acts when imported)
+        *[
+            "math",
+            "cmath",
+            "statistics",
+            "random",
+            "collections",
+            "itertools",
+            "functools",
+            "operator",
+            "re",
+            "json",
+        ],
+        *[
+            "datetime",
+            "decimal",
+            "fractions",
+            "string",
+            "typing",
+            "dataclasses",
+            "enum",
+            "copy",
+            "numbers",
+            "heapq",
+        ],
+        *[
+            "bisect",
+            "textwrap",
+            "time",
+            "os",
+            "sys",
+            "pathlib",
+            "warnings",
+            "unittest",
+            "doctest",
+            "inspect",
+            "types",
+        ],
+        *["abc", "array", "calendar", "csv", "io", "pprint", "struct"],
+        "numpy",
+        "pandas",
+        "scipy",
+        "matplotlib",
+        "IPython",
+        "bpscare",
+        "nose",
+        "pytest",
+        "sklearn",
+        "statsmodels",
+        "seaborn",
+    }
+)
+_MISSING = object()
 
 
 def free_names(tree: ast.AST) -> tuple[set[str], set[str]]:
@@ -78,25 +137,62 @@ class Link:
         self.call_timeout = 30.0
         self.sink: OutputSink | None = None
         self.flags = flags
+        self.sync: Callable[[], dict | None] = lambda: None
+        self.callbacks: dict[int, Callable[..., Any]] = {}
 
     def pid(self) -> int:
         """Return the pid of the live learner process (starting and replaying it if needed)."""
         return int(self._get_sandbox().pid)
 
     def request(self, message: dict, deadline: float | None = None) -> dict:
-        """Send a request to the learner process and return its reply (outputs replayed)."""
-        reply = self._get_sandbox().request(message, deadline or self.deadline)
-        if self.sink is not None:
-            for output in reply.get("outputs", []):
-                if output.get("output_type") == "stream":
-                    self.sink.stream(str(output.get("name")), str(output.get("text", "")))
-                else:
-                    self.sink.add(output)
+        """Send a request to the learner process and return its reply (outputs replayed).
+
+        The reply is untrusted data: only its value is used. Learner outputs reach the test
+        cell as stdout/stderr text at most (never as ``execute_result``), under the cell's cap.
+        A call back into a test's own function (a wrapper the test bound to a learner name)
+        is answered here, in the judge, and the wait continues.
+        """
+        change = self.sync()
+        if change:
+            message = {**message, "sync": change}
+        reply = self._get_sandbox().request(message, deadline or self.deadline, self._callback)
+        if "oversized" in reply:
+            _flag(self.flags, "gigantic output: the learner's reply was too large and was dropped")
+            reply = {"exc": ["LearnerError", "OversizedReply", "the reply was too large"]}
+        self.show(reply.get("outputs"))
         if reply.get("truncated"):
             _flag(self.flags, "gigantic output: the learner's output was cut")
         if reply.get("too_large"):
             _flag(self.flags, "an answer was too large to grade")
         return reply
+
+    def show(self, outputs: Any) -> None:
+        """Add a reply's outputs to the test cell's outputs, as text."""
+        if self.sink is None or type(outputs) is not list:
+            return
+        for raw in outputs[:1000]:
+            output = clean_output(raw)
+            if output is not None:
+                self.sink.stream(*as_text(output))
+        if self.sink.truncated:
+            _flag(self.flags, "gigantic output: the learner's output was cut")
+
+    def _callback(self, reply: dict) -> dict:
+        """Run a test's function that learner code called; return the answer for the learner."""
+        self.show(reply.get("outputs"))
+        function = self.callbacks.get(int(reply.get("callback", 0)))
+        try:
+            if function is None:
+                msg = "this function of the tests is not available"
+                raise RuntimeError(msg)
+            args = [self.decode(a, "an argument") for a in reply.get("args", [])]
+            kwargs = {str(k): self.decode(v, "an argument") for k, v in reply.get("kwargs", [])}
+            return {"callback_value": self.encode(function(*args, **kwargs))}
+        except (SandboxTimeout, SandboxCrash):
+            raise
+        except BaseException as exc:
+            kind = type(exc).__name__ if type(exc).__module__ == "builtins" else "RuntimeError"
+            return {"callback_exc": [kind, str(exc)[:2000]]}
 
     def decode(self, tagged: list, what: str, origin: str = "") -> Any:
         """Turn a learner value into trusted data or a proxy.
@@ -174,6 +270,12 @@ class Link:
         def other(obj: Any, reason: str) -> list:
             if type(obj) in (LearnerFunction, LearnerObject):
                 return ["REF", self.resolve(obj)]
+            if callable(obj) and not isinstance(obj, type):  # a test's own function
+                key = next((k for k, f in self.callbacks.items() if f is obj), 0)
+                if not key:
+                    key = len(self.callbacks) + 1
+                    self.callbacks[key] = obj
+                return ["CB", key, str(getattr(obj, "__name__", "function"))[:100]]
             msg = f"the grader cannot pass a {type(obj).__name__} to learner code ({reason})"
             raise TypeError(msg)
 
@@ -196,139 +298,101 @@ class Link:
 
 
 def trusted_module(name: str) -> Any:
-    """Return the grader's own copy of a module the learner referenced, if it is safe to load."""
-    if name in sys.modules:
-        return sys.modules[name]
+    """Return the grader's own copy of a module the learner referenced, if it is allowlisted.
+
+    Only modules of :data:`TRUSTED_PACKAGES` are considered, and only from the Python
+    installation: a learner's file named like a standard module is never imported here.
+    """
+    if type(name) is not str or name.split(".")[0] not in TRUSTED_PACKAGES:
+        return None
+    if not all(part.isidentifier() for part in name.split(".")):
+        return None
+    roots = [Path(p).resolve() for p in {sys.prefix, sys.base_prefix, sys.exec_prefix}]
+    package_root = Path(__file__).resolve().parents[2]
+
+    def installed(origin: str | None) -> bool:
+        if origin in ("built-in", "frozen"):
+            return True
+        if not origin:
+            return False
+        here = Path(origin).resolve()
+        return any(r in here.parents for r in [*roots, package_root])
+
+    loaded = sys.modules.get(name)
+    if loaded is not None:
+        spec = getattr(loaded, "__spec__", None)
+        return loaded if spec is None or installed(getattr(spec, "origin", None)) else None
     try:
         spec = importlib.util.find_spec(name)
     except (ImportError, ValueError):
         return None
-    origin = getattr(spec, "origin", None) if spec else None
-    if not origin:
-        return None
-    roots = [Path(p).resolve() for p in {sys.prefix, sys.base_prefix, sys.exec_prefix}]
-    here = Path(origin).resolve()
-    if origin not in ("built-in", "frozen") and not any(r in here.parents for r in roots):
+    if spec is None or not installed(getattr(spec, "origin", None)):
         return None
     return importlib.import_module(name)
 
 
-class LearnerFunction:
-    """A learner function: calling it runs it in the learner's process, on plain data."""
-
-    __slots__ = ("__name__", "_key", "_link", "_origin", "_pid")
-
-    def __init__(self, link: Link, key: int, name: str, origin: str = "") -> None:
-        self._link = link
-        self._key = key
-        self._origin = origin
-        self._pid = link.pid()
-        self.__name__ = name
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Call the learner's function remotely and return its plain-data result."""
-        return self._link.remote(
-            self, "call", f"the result of {self.__name__}()", args=args, kwargs=kwargs
-        )
-
-    def __repr__(self) -> str:
-        return f"<learner function {self.__name__}>"
-
-
-class LearnerObject:
-    """A learner value that is not plain data: it stays in the learner's process.
-
-    It compares unequal to everything and refuses truth, length, numbers and iteration, so it
-    can never satisfy a check; attribute reads and calls go to the learner's process.
-    """
-
-    __slots__ = ("_key", "_kind", "_link", "_origin", "_pid", "_reason", "_what")
-
-    def __init__(
-        self, link: Link, key: int, kind: str, reason: str, what: str, origin: str = ""
-    ) -> None:
-        for name, value in (
-            ("_link", link),
-            ("_key", key),
-            ("_kind", kind),
-            ("_reason", reason),
-            ("_what", what),
-            ("_origin", origin),
-            ("_pid", link.pid() if key else 0),
-        ):
-            object.__setattr__(self, name, value)
-
-    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
-        what = object.__getattribute__(self, "_what")
-        kind = object.__getattribute__(self, "_kind")
-        reason = object.__getattribute__(self, "_reason")
-        text = f"{what} is a {kind} object ({reason}); answers must be plain data"
-        _flag(object.__getattribute__(self, "_link").flags, f"not plain data: {text}")
-        raise LearnerValueError(text)
-
-    def __eq__(self, other: object) -> bool:
-        self._note()
-        return False
-
-    def __ne__(self, other: object) -> bool:
-        self._note()
-        return True
-
-    def _note(self) -> None:
-        what = object.__getattribute__(self, "_what")
-        kind = object.__getattribute__(self, "_kind")
-        reason = object.__getattribute__(self, "_reason")
-        _flag(
-            object.__getattribute__(self, "_link").flags,
-            f"not plain data: {what} is a {kind} object ({reason})",
-        )
-
-    __hash__ = object.__hash__
-    __bool__ = __len__ = __iter__ = __float__ = __int__ = __index__ = __complex__ = _refuse
-    __lt__ = __le__ = __gt__ = __ge__ = __contains__ = __round__ = __abs__ = _refuse
-    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = _refuse
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or object.__getattribute__(self, "_key") == 0:
-            raise AttributeError(name)
-        link: Link = object.__getattribute__(self, "_link")
-        what = f"{object.__getattribute__(self, '_what')}.{name}"
-        return link.remote(self, "getattr", what, name=name)
-
-    def __getitem__(self, key: Any) -> Any:
-        link: Link = object.__getattribute__(self, "_link")
-        what = f"{object.__getattribute__(self, '_what')}[...]"
-        return link.remote(self, "getitem", what, key=key)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Call the learner object in the learner's process."""
-        if object.__getattribute__(self, "_key") == 0:
-            self._refuse()
-        link: Link = object.__getattribute__(self, "_link")
-        what = f"the result of {object.__getattribute__(self, '_what')}()"
-        return link.remote(self, "call", what, args=args, kwargs=kwargs)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        self._refuse()
-
-    def __repr__(self) -> str:
-        kind = object.__getattribute__(self, "_kind")
-        return f"<learner {kind} object: not plain data>"
-
-
-def _flag(flags: list[str], text: str) -> None:
-    if text not in flags:
-        flags.append(text)
-
-
 class Judge:
-    """Run one notebook's test cells in a trusted namespace shared by its test cells."""
+    """Run one notebook's test cells in a trusted namespace shared by its test cells.
+
+    Names follow nbgrader's single namespace where it matters for its idioms. A name a test
+    cell first *reads* that the learner defined is the learner's: it is fetched again for every
+    test cell that reads it, and when a test deletes it (``del squares``), rebinds it
+    (``squares = orig_squares``) or wraps it (``def squares(n): ...`` calling the original),
+    the change is made in the learner's namespace before the next call into learner code, so
+    the learner's other functions see it. A name a test cell first *binds* (``expected = ...``,
+    ``from nose.tools import assert_equal``) is the test's: it is never fetched from the
+    learner nor sent to it, so a learner's global of the same name reads nothing and shadows
+    nothing.
+    """
 
     def __init__(self, link: Link) -> None:
         self.link = link
         self.namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
-        self.test_bound: set[str] = set()
-        self.from_learner: set[str] = set()
+        self.test_owned: set[str] = set()
+        self.learner_owned: set[str] = set()
+        self.synced: dict[str, Any] = {}
+        link.sync = self.pending_sync
+
+    def pending_sync(self) -> dict | None:
+        """Return the learner names the tests deleted or rebound since the last call, if any."""
+        bind: list[list] = []
+        delete: list[str] = []
+        for name in sorted(self.learner_owned):
+            current = self.namespace.get(name, _MISSING)
+            if current is self.synced.get(name, _MISSING):
+                continue
+            self.synced[name] = current
+            if current is _MISSING:
+                delete.append(name)
+                continue
+            try:
+                bind.append([name, self.link.encode(current)])
+            except Exception:  # not something learner code could use: the test keeps it
+                continue
+        return {"bind": bind, "delete": delete} if bind or delete else None
+
+    def _fetch(self, tree: ast.Module) -> None:
+        loaded, bound = free_names(tree)
+        first_bound = _bound_before_loaded(tree)
+        wanted = sorted(
+            name
+            for name in loaded - BUILTIN_NAMES - self.test_owned - {"display"}
+            if name in self.learner_owned or name not in first_bound
+        )
+        if wanted:
+            reply = self.link.request({"op": "fetch", "names": wanted})
+            values = reply.get("values")
+            values = values if type(values) is dict else {}
+            for name in wanted:
+                if name in values:
+                    value = self.link.decode(values[name], name, origin=name)
+                    self.namespace[name] = value
+                    self.synced[name] = value
+                    self.learner_owned.add(name)
+                elif name in self.learner_owned:  # the learner's code deleted it since
+                    self.namespace.pop(name, None)
+                    self.synced[name] = _MISSING
+        self.test_owned |= bound - self.learner_owned
 
     def run(self, source: str, execution_count: int, timeout: float) -> list[dict]:
         """Execute one test cell; return its nbformat outputs (as a kernel would produce)."""
@@ -342,25 +406,28 @@ class Judge:
         except SyntaxError as exc:
             sink.add(_error_output(exc, code))
             return sink.take()[0]
-        loaded, bound = free_names(tree)
-        self.test_bound |= bound
-        wanted = sorted(loaded - BUILTIN_NAMES - self.test_bound - {"display"})
         old_out, old_err = sys.stdout, sys.stderr
         try:
-            if wanted:
-                reply = self.link.request({"op": "fetch", "names": wanted})
-                for name in self.from_learner - set(reply["values"]):
-                    self.namespace.pop(name, None)
-                for name, tagged in reply["values"].items():
-                    if name in wanted:
-                        self.namespace[name] = self.link.decode(tagged, name, origin=name)
-                        self.from_learner.add(name)
-            self.namespace.setdefault("display", _make_display(sink))
-            sys.stdout = StreamWriter(sink, "stdout")
-            sys.stderr = StreamWriter(sink, "stderr")
-            value = _execute(tree, self.namespace)
-            if value is not None and not code.rstrip().endswith(";"):
-                sink.add(_execute_result(value, execution_count))
+            try:
+                self._fetch(tree)
+                self.namespace.setdefault("display", _make_display(sink))
+                sys.stdout = StreamWriter(sink, "stdout")
+                sys.stderr = StreamWriter(sink, "stderr")
+                value = _execute(tree, self.namespace)
+                if value is not None and not code.rstrip().endswith(";"):
+                    sink.add(_execute_result(value, execution_count))
+            except (SandboxTimeout, SandboxCrash):
+                raise
+            except BaseException as exc:
+                sink.add(_error_output(exc, code))
+            sys.stdout, sys.stderr = old_out, old_err
+            change = self.pending_sync()  # the learner's later cells see the tests' changes
+            if change:
+                self.link.sync = lambda: change
+                try:
+                    self.link.request({"op": "ping"})
+                finally:
+                    self.link.sync = self.pending_sync
         except (SandboxTimeout, SandboxCrash) as exc:
             sys.stdout, sys.stderr = old_out, old_err
             self.link.sink = None
@@ -370,12 +437,42 @@ class Judge:
             else:
                 outputs.append(_crash_output(str(exc)))
             raise _CellAborted(outputs, exc) from None
-        except BaseException as exc:
-            sink.add(_error_output(exc, code))
         finally:
             sys.stdout, sys.stderr = old_out, old_err
             self.link.sink = None
         return sink.take()[0]
+
+
+def _bound_before_loaded(tree: ast.Module) -> set[str]:
+    """Return the names whose first occurrence in the cell (in source order) binds them."""
+    first: dict[str, tuple[tuple[int, int], bool]] = {}
+
+    def note(name: str, node: ast.AST, binds: bool) -> None:
+        where = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+        if name not in first or where < first[name][0]:
+            first[name] = (where, binds)
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            note(node.id, node, not isinstance(node.ctx, ast.Load))
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            note(node.name, node, True)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                note((alias.asname or alias.name).split(".")[0], node, True)
+    for node in ast.walk(tree):  # ``x = f(x)``/``x += 1`` read x before binding it
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            value = node.value
+            if value is None:
+                continue
+            for sub in ast.walk(value):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+                    where = first.get(sub.id)
+                    if where is not None and where[1] and where[0][0] == node.lineno:
+                        first[sub.id] = (where[0], False)
+            if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                first[node.target.id] = ((node.lineno, node.col_offset), False)
+    return {name for name, (_, binds) in first.items() if binds}
 
 
 class _CellAborted(Exception):

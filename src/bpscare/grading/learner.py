@@ -232,7 +232,45 @@ class LearnerServer:
             on_handle=no_callable,
             on_module=lambda name: sys.modules.get(name) or __import__(name),
             on_ref=lambda key: self.handles[key],
+            on_callback=self._judge_function,
         )
+
+    def _judge_function(self, key: int, name: str) -> Callable[..., Any]:
+        """Return a function that, when learner code calls it, runs a test's function."""
+        server = self
+
+        def judge_function(*args: Any, **kwargs: Any) -> Any:
+            return server.call_judge(key, args, kwargs)
+
+        judge_function.__name__ = judge_function.__qualname__ = name
+        return judge_function
+
+    def call_judge(self, key: int, args: tuple, kwargs: dict) -> Any:
+        """Ask the judge to run its function ``key``; serve its requests until it answers."""
+        encoded = [self.encode(a)[0] for a in args]
+        named = [[k, self.encode(v)[0]] for k, v in kwargs.items()]
+        transport.send(self.fd_out, {"callback": key, "args": encoded, "kwargs": named})
+        while True:
+            request = transport.receive(self.fd_in)
+            if "callback_value" in request:
+                return self.decode(request["callback_value"])
+            if "callback_exc" in request:
+                kind, message = request["callback_exc"]
+                exc_type = getattr(builtins, str(kind), None)
+                if isinstance(exc_type, type) and issubclass(exc_type, Exception):
+                    raise exc_type(str(message))
+                raise RuntimeError(str(message))
+            self.handle(request)
+
+    def apply_sync(self, change: Any) -> None:
+        """Apply the tests' deletions and rebindings of learner names (nbgrader's idioms)."""
+        if not isinstance(change, dict):
+            return
+        namespace = self.shell.user_ns
+        for name in change.get("delete", []):
+            namespace.pop(str(name), None)
+        for name, tagged in change.get("bind", []):
+            namespace[str(name)] = self.decode(tagged)
 
     # --- the loop ------------------------------------------------------------------------
 
@@ -243,16 +281,21 @@ class LearnerServer:
                 request = transport.receive(self.fd_in)
             except transport.FrameError:
                 return
-            op = request.get("op")
-            handler = getattr(self, f"op_{op}", None)
-            if handler is None:
-                transport.send(self.fd_out, {"error": f"unknown request {op!r}"})
-                continue
-            try:
-                reply = handler(request)
-            except Exception as exc:  # a stale reference or a malformed request
-                reply = {"exc": ["LearnerError", type(exc).__name__, _safe_str(exc)], "outputs": []}
-            transport.send(self.fd_out, reply)
+            self.handle(request)
+
+    def handle(self, request: dict) -> None:
+        """Answer one request of the judge."""
+        op = request.get("op")
+        handler = getattr(self, f"op_{op}", None)
+        if handler is None:
+            transport.send(self.fd_out, {"error": f"unknown request {op!r}"})
+            return
+        try:
+            self.apply_sync(request.get("sync"))
+            reply = handler(request)
+        except Exception as exc:  # a stale reference or a malformed request
+            reply = {"exc": ["LearnerError", type(exc).__name__, _safe_str(exc)], "outputs": []}
+        transport.send(self.fd_out, reply)
 
     def _capture(self) -> None:
         sys.stdout = StreamWriter(self.sink, "stdout")

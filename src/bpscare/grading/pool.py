@@ -1,7 +1,8 @@
 """A pool of warm grading workers (``python -m bpscare.grading.pool``) fed over pipes.
 
 Each worker is a separate Python process that imports IPython, numpy, pandas and the course
-library once (the zygote) and then grades job after job, forking a sandboxed child per notebook.
+library once and then judges job after job; before the first job it starts its learner zygote
+(:mod:`bpscare.grading.zygote`), which forks a sandboxed learner process per notebook.
 Jobs and results are plain JSON frames (never pickles), and the worker's own standard output is
 moved away from the frame pipe, so nothing a learner prints can corrupt a frame. Unlike
 ``multiprocessing``, starting the pool never re-imports the caller's ``__main__`` module.
@@ -156,7 +157,10 @@ def worker_main() -> None:
         try:
             request = transport.receive(fd_in)
         except transport.FrameError:
-            os._exit(0)  # nothing to clean up; skip the slow interpreter shutdown
+            from bpscare.grading import zygote
+
+            zygote.shutdown()  # the learner zygote and its scratch folder go too
+            os._exit(0)  # skip the slow interpreter shutdown
         started = time.monotonic()
         try:
             result = runner.run_job(request["job"])

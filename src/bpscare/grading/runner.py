@@ -1,9 +1,11 @@
 """Grade one prepared submission in a worker: learner cells sandboxed, test cells judged here.
 
 :func:`run_job` takes and returns plain data only (notebook JSON, files as bytes, limits), so
-the same function runs in a local worker process and on a Dask worker. The worker is the warm
-"zygote": it imported IPython, numpy, pandas and the course library once, and forks a fresh
-sandboxed child per notebook (no kernel start, no per-run imports).
+the same function runs in a local worker process and on a Dask worker. The worker imported the
+judge's libraries once and started its learner zygote (:mod:`bpscare.grading.zygote`) before
+any job arrived; each submission is judged in a fork of the worker, and each notebook's learner
+cells run in a learner process the zygote forks (no kernel start, no per-run imports). Test
+sources stay here, in the judge: the learner process only ever receives learner cells.
 """
 
 from __future__ import annotations
@@ -13,57 +15,52 @@ import contextlib
 import json
 import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bpscare.grading import transport
+from bpscare.grading import transport, zygote
 from bpscare.grading.judge import TIMEOUT_OUTPUT, CellAborted, Judge, Link, _crash_output
+from bpscare.grading.outputs import sanitize_outputs
 from bpscare.grading.sandbox import (
     NOBODY_UID,
+    PRELOAD,
     Limits,
-    Sandbox,
     SandboxCrash,
     SandboxTimeout,
     become_subreaper,
     runs_as_nobody,
 )
+from bpscare.grading.zygote import Sandbox
 
-PRELOAD = (
-    "numpy",
-    "pandas",
-    "matplotlib",
-    "matplotlib.pyplot",
-    "IPython",
-    "bpscare.api",
-    "bpscare.grading.checks",
-    "bpscare.clinical.instruments",
-    "bpscare.grading.answers",
-    "bpscare.clinical.formulation",
-)
-
-_SHELL: Any = None
+#: Address space the judge of one submission may add to the warm worker's (item: a learner's
+#: gigantic replies are refused by size before they are decoded; this caps what remains).
+JUDGE_MEMORY_MB = 1536
+_WARM = False
 
 
-def warm() -> Any:
-    """Import the usual libraries and build the IPython shell once per worker process."""
-    global _SHELL
-    if _SHELL is None:
+def warm(require_sandbox: bool = False) -> zygote.ZygoteClient:
+    """Import what the judge uses once per worker, and start the learner zygote.
+
+    The zygote is started here, before any job reaches this process, by ``execve`` with a
+    minimal environment (inside bwrap where it works): learner processes are forked from it,
+    so they never hold a test source, an expected value or the grader's environment.
+    """
+    global _WARM
+    if not _WARM:
         os.environ.setdefault("MPLBACKEND", "agg")
         for name in PRELOAD:
             with contextlib.suppress(Exception):
                 __import__(name)
-        from bpscare.grading.learner import make_shell
+        with contextlib.suppress(Exception):
+            from IPython.core.formatters import DisplayFormatter
+            from IPython.core.inputtransformer2 import TransformerManager
 
-        _SHELL = make_shell()
-        try:  # warm IPython's traceback formatter (its first use costs ~0.7 s)
-            _ = 1 / 0
-        except ZeroDivisionError:
-            _SHELL.showtraceback()
-        _SHELL.sink.take()
+            DisplayFormatter().format(1)
+            TransformerManager().transform_cell("x = 1\n")
         become_subreaper()
-    return _SHELL
+        _WARM = True
+    return zygote.client(require_sandbox)
 
 
 def run_job(job: dict[str, Any]) -> dict[str, Any]:
@@ -73,7 +70,7 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     notebook's test cells, such as random seeds, cannot reach the next), as a fresh kernel per
     notebook does under nbgrader, and a crash while judging costs only that submission.
     """
-    warm()
+    warm(bool(job.get("limits", {}).get("require_sandbox")))
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the forked judge
@@ -81,6 +78,7 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
         try:
             os.close(read_fd)
             become_subreaper()  # orphans of this submission's learner processes come here
+            _cap_judge_memory()
             transport.send(write_fd, {"result": run_job_here(job)})
         except BaseException as exc:
             code = 70
@@ -109,9 +107,8 @@ def run_job_here(job: dict[str, Any]) -> dict[str, Any]:
     (relative path → base64 bytes, the submission's other files) and ``limits``.
     """
     started = time.monotonic()
-    shell = warm()
     limits = Limits.from_dict(job["limits"])
-    workdir = Path(tempfile.mkdtemp(prefix="bpscare-sandbox-"))
+    workdir = warm(limits.require_sandbox).scratch_dir()
     flags: list[str] = []
     result: dict[str, Any] = {"student": job["student"], "notebooks": {}, "flags": flags}
     try:
@@ -119,13 +116,26 @@ def run_job_here(job: dict[str, Any]) -> dict[str, Any]:
         for name, text in job["notebooks"].items():
             nb = json.loads(text)
             tests = job.get("tests", {}).get(name, {})
-            protections = _run_notebook(shell, nb, tests, workdir, limits, flags)
+            protections = _run_notebook(nb, tests, workdir, limits, flags)
             result["notebooks"][name] = json.dumps(nb)
             result["protections"] = protections
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     result["seconds"] = time.monotonic() - started
     return result
+
+
+def _cap_judge_memory() -> None:
+    """Limit this submission's judge to the warm worker's size plus ``JUDGE_MEMORY_MB``."""
+    import resource
+
+    from bpscare.grading.sandbox import _vm_size_bytes
+
+    size = _vm_size_bytes()
+    if size:
+        limit = size + JUDGE_MEMORY_MB * 1024 * 1024
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_AS, (limit, resource.RLIM_INFINITY))
 
 
 def _write_files(workdir: Path, files: dict[str, str]) -> None:
@@ -136,7 +146,7 @@ def _write_files(workdir: Path, files: dict[str, str]) -> None:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(base64.b64decode(data))
-    if runs_as_nobody():  # the child's own folder must be writable by the child
+    if runs_as_nobody() and not zygote.client().sandboxed:  # the child's folder: its own
         for root, dirs, names in os.walk(workdir):
             for entry in [root, *(os.path.join(root, n) for n in dirs + names)]:
                 os.chown(entry, NOBODY_UID, NOBODY_UID)
@@ -145,8 +155,8 @@ def _write_files(workdir: Path, files: dict[str, str]) -> None:
 class _Learner:
     """The current learner process, restarted and replayed after a crash or timeout."""
 
-    def __init__(self, shell: Any, workdir: Path, limits: Limits, flags: list[str]) -> None:
-        self.shell, self.workdir, self.limits, self.flags = shell, workdir, limits, flags
+    def __init__(self, workdir: Path, limits: Limits, flags: list[str]) -> None:
+        self.workdir, self.limits, self.flags = workdir, limits, flags
         self.sandbox: Sandbox | None = None
         self.history: list[tuple[str, int]] = []
         self.restarts = 0
@@ -173,7 +183,7 @@ class _Learner:
                     )
                     _note(self.flags, self.dead_reason)
                     raise SandboxCrash(self.dead_reason)
-            self.sandbox = Sandbox(self.shell, self.workdir, self.limits)
+            self.sandbox = Sandbox(self.workdir, self.limits)
             try:
                 self.sandbox.start()
                 for code, count in self.history:
@@ -184,9 +194,10 @@ class _Learner:
                 continue
 
     def execute(self, code: str, count: int) -> list[dict]:
-        deadline = time.monotonic() + self.limits.timeout_cell
         try:
-            reply = self.get().request({"op": "exec", "code": code, "count": count}, deadline)
+            sandbox = self.get()  # (re)starting it is not the cell's time
+            deadline = time.monotonic() + self.limits.timeout_cell
+            reply = sandbox.request({"op": "exec", "code": code, "count": count}, deadline)
         except SandboxTimeout:
             _note(self.flags, f"timeout: a cell ran longer than {self.limits.timeout_cell:g} s")
             return [dict(TIMEOUT_OUTPUT)]
@@ -194,12 +205,11 @@ class _Learner:
             _note(self.flags, f"crash: {exc}")
             return [_crash_output(str(exc))]
         self.history.append((code, count))
-        for output in reply.get("outputs", []):
-            if output.get("output_type") == "execute_result":
-                output["execution_count"] = count
-        if reply.get("truncated"):
+        # The reply is untrusted data: outputs are rebuilt field by field and capped here.
+        outputs, truncated = sanitize_outputs(reply.get("outputs"), execution_count=count)
+        if truncated or reply.get("truncated") or "oversized" in reply:
             _note(self.flags, "gigantic output: the learner's output was cut")
-        return list(reply.get("outputs", []))
+        return outputs
 
     def close(self) -> dict[str, str]:
         protections = dict(self.sandbox.protections) if self.sandbox else {}
@@ -214,14 +224,13 @@ def _note(flags: list[str], text: str) -> None:
 
 
 def _run_notebook(
-    shell: Any,
     nb: dict[str, Any],
     tests: dict[str, str],
     workdir: Path,
     limits: Limits,
     flags: list[str],
 ) -> dict[str, str]:
-    learner = _Learner(shell, workdir, limits, flags)
+    learner = _Learner(workdir, limits, flags)
     judge = Judge(Link(learner.get, flags))
     count = 0
     try:

@@ -1,7 +1,9 @@
 """The sandboxed learner process: forked from a warm zygote, limited, isolated, replaceable.
 
-The judging process (trusted) forks one child per notebook. Before the child runs any learner
-code it (best effort, each step reported in :attr:`Sandbox.protections`):
+The learner zygote (:mod:`bpscare.grading.zygote`, started fresh and, where ``bwrap`` works,
+inside bubblewrap) forks one learner process per notebook with :func:`fork_learner`. Before the
+child runs any learner code it (best effort, each step reported in the sandbox's protections;
+inside bwrap the namespace and uid steps are already done by bwrap):
 
 * starts its own session and closes every inherited file descriptor but its two pipes;
 * clears the environment (no credentials, ``NBGRADER_EXECUTION=autograde`` as in nbgrader);
@@ -23,11 +25,13 @@ import resource
 import signal
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bpscare.grading import transport
+from bpscare.grading.landlock import apply_landlock as _landlock
+from bpscare.grading.seccomp import deny_unix_sockets
 
 CLONE_NEWNET = 0x40000000
 CLONE_NEWUSER = 0x10000000
@@ -42,14 +46,18 @@ SECBIT_NOROOT, SECBIT_NOROOT_LOCKED = 1, 2
 _CGROUP_SEQ = 0
 NOBODY_UID = 65534
 
-# Landlock (include/uapi/linux/landlock.h)
-LL_EXECUTE, LL_WRITE_FILE, LL_READ_FILE, LL_READ_DIR = 1, 2, 4, 8
-LL_ALL_V1 = (1 << 13) - 1
-LL_REFER, LL_TRUNCATE, LL_IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
-LL_FILE_ONLY = LL_EXECUTE | LL_WRITE_FILE | LL_READ_FILE | LL_TRUNCATE | LL_IOCTL_DEV
-SYS_LANDLOCK_CREATE, SYS_LANDLOCK_ADD_RULE, SYS_LANDLOCK_RESTRICT = 444, 445, 446
-READ_ONLY_SYSTEM = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys")
-DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random")
+PRELOAD = (
+    "numpy",
+    "pandas",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "IPython",
+    "bpscare.api",
+    "bpscare.grading.checks",
+    "bpscare.clinical.instruments",
+    "bpscare.grading.answers",
+    "bpscare.clinical.formulation",
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ class Limits:
     open_files: int = 256
     max_restarts: int = 10
     protected: tuple[str, ...] = ()
+    require_sandbox: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Return the limits as plain data (they travel to Dask workers)."""
@@ -76,6 +85,7 @@ class Limits:
             "open_files": self.open_files,
             "max_restarts": self.max_restarts,
             "protected": list(self.protected),
+            "require_sandbox": self.require_sandbox,
         }
 
     @classmethod
@@ -92,94 +102,75 @@ class SandboxTimeout(BaseException):
     """The learner process did not answer before the cell's deadline."""
 
 
-@dataclass
-class Sandbox:
-    """One learner process, forked from this (warm) process, with a request/reply pipe."""
+#: learner processes of the zygote that ended, and their wait status (filled as they are reaped)
+ENDED: dict[int, int] = {}
 
-    shell: Any
-    workdir: Path
-    limits: Limits
-    pid: int = 0
-    fd_to: int = -1
-    fd_from: int = -1
-    protections: dict[str, str] = field(default_factory=dict)
-    fatal: str = ""
-    cgroup: str = ""
 
-    def start(self) -> None:
-        """Fork the child and wait for its report of which protections took effect."""
-        self.cgroup = make_pids_cgroup(self.limits.max_processes)
-        to_child_r, to_child_w = os.pipe()
-        from_child_r, from_child_w = os.pipe()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child
-            code = 0
-            try:
-                os.close(to_child_w)
-                os.close(from_child_r)
-                _child_main(
-                    self.shell, self.workdir, self.limits, to_child_r, from_child_w, self.cgroup
-                )
-            except BaseException:
-                code = 70
-                with contextlib.suppress(BaseException):
-                    import traceback
+def warm_learner_shell() -> Any:
+    """Import the usual libraries and build the learner's IPython shell (done in the zygote)."""
+    for name in PRELOAD:
+        with contextlib.suppress(Exception):
+            __import__(name)
+    from bpscare.grading.learner import make_shell
 
-                    transport.send(from_child_w, {"fatal": traceback.format_exc()[-3000:]})
-            os._exit(code)
-        os.close(to_child_r)
-        os.close(from_child_w)
-        self.pid, self.fd_to, self.fd_from = pid, to_child_w, from_child_r
+    shell = make_shell()
+    try:  # warm IPython's traceback formatter (its first use costs ~0.7 s)
+        _ = 1 / 0
+    except ZeroDivisionError:
+        shell.showtraceback()
+    shell.sink.take()
+    return shell
+
+
+def fork_learner(shell: Any, request: dict, fds: list[int], in_bwrap: bool) -> tuple[int, str]:
+    """Fork one learner process from the zygote; return its pid and its pids cgroup."""
+    limits = Limits.from_dict(request["limits"])
+    workdir = Path(str(request["workdir"]))
+    fd_in, fd_out = fds
+    cgroup = "" if in_bwrap else make_pids_cgroup(limits.max_processes)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the learner process
+        code = 0
         try:
-            hello = transport.receive(self.fd_from, time.monotonic() + 30)
-        except (transport.FrameError, transport.FrameTimeout) as exc:
-            reason = self.stop()
-            msg = f"the sandbox did not start ({reason})"
-            raise SandboxCrash(msg) from exc
-        if "fatal" in hello:
-            self.stop()
-            msg = f"the sandbox did not start: {str(hello['fatal']).strip().splitlines()[-1]}"
-            self.fatal = str(hello["fatal"])
-            raise SandboxCrash(msg)
-        self.protections = {str(k): str(v) for k, v in hello.get("protections", {}).items()}
+            counted = in_bwrap and bool(request.get("cgroup"))  # the sandbox's pids cgroup
+            _child_main(shell, workdir, limits, fd_in, fd_out, cgroup, in_bwrap, counted)
+        except BaseException:
+            code = 70
+            with contextlib.suppress(BaseException):
+                import traceback
 
-    def request(self, message: dict, deadline: float) -> dict:
-        """Send one request and wait for the reply until ``deadline`` (monotonic seconds)."""
+                transport.send(fd_out, {"fatal": traceback.format_exc()[-3000:]})
+        os._exit(code)
+    os.close(fd_in)
+    os.close(fd_out)
+    return pid, cgroup
+
+
+def kill_learner(pid: int, cgroup: str, in_bwrap: bool) -> str:
+    """Kill a learner process and everything it left behind; return why it ended."""
+    reason = "the learner's process stopped"
+    with contextlib.suppress(OSError):
+        os.killpg(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    if pid in ENDED:
+        reason = describe_status(ENDED.pop(pid))
+    else:
         try:
-            transport.send(self.fd_to, message)
-            return transport.receive(self.fd_from, deadline)
-        except transport.FrameTimeout:
-            self.stop()
-            raise SandboxTimeout from None
-        except (transport.FrameError, OSError) as exc:
-            reason = self.stop()
-            raise SandboxCrash(reason) from exc
-
-    def stop(self) -> str:
-        """Kill the child (and its process group); return why it ended."""
-        reason = "the learner's process stopped"
-        for fd in (self.fd_to, self.fd_from):
-            if fd >= 0:
+            _, status = os.waitpid(pid, 0)
+            reason = describe_status(status)
+        except ChildProcessError:
+            pass
+    if in_bwrap:  # everything in this PID namespace but bwrap (1) and the zygote is learner's
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and int(entry.name) not in (1, os.getpid()):
                 with contextlib.suppress(OSError):
-                    os.close(fd)
-        self.fd_to = self.fd_from = -1
-        if self.pid:
-            with contextlib.suppress(OSError):
-                os.killpg(self.pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.kill(self.pid, signal.SIGKILL)
-            try:
-                _, status = os.waitpid(self.pid, 0)
-                reason = describe_status(status)
-            except ChildProcessError:
-                pass
-            self.pid = 0
-        remove_pids_cgroup(self.cgroup)
-        self.cgroup = ""
-        reap_orphans()
-        return reason
+                    os.kill(int(entry.name), signal.SIGKILL)
+    remove_pids_cgroup(cgroup)
+    reap_orphans()
+    return reason
 
 
 def describe_status(status: int) -> str:
@@ -241,7 +232,14 @@ def become_subreaper() -> bool:
 
 
 def _child_main(
-    shell: Any, workdir: Path, limits: Limits, fd_in: int, fd_out: int, cgroup: str
+    shell: Any,
+    workdir: Path,
+    limits: Limits,
+    fd_in: int,
+    fd_out: int,
+    cgroup: str,
+    in_bwrap: bool = False,
+    counted: bool = False,
 ) -> None:
     """Isolate this freshly forked process, then serve the judge's requests."""
     from bpscare.grading.learner import LearnerServer
@@ -265,13 +263,21 @@ def _child_main(
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
 
     _clean_environment(workdir)
-    python_readable = _python_world_readable()
-    protections["processes"] = _join_pids_cgroup(cgroup, limits.max_processes)
-    protections["network"] = _isolate_network(libc)
     os.chdir(workdir)
-    protections["filesystem"] = _landlock(libc, workdir, limits)
-    protections["limits"] = _set_limits(limits)
-    protections["user"] = _drop_privileges(libc, python_readable)
+    if in_bwrap:
+        protections["network"] = "bwrap network namespace (no interfaces, no host socket)"
+        protections["user"] = f"uid {os.getuid()} in a user namespace, no capabilities"
+        protections["filesystem"] = _landlock(libc, workdir, limits)
+        protections["sockets"] = deny_unix_sockets(libc)
+        protections["limits"] = _set_limits(limits, processes=not counted)
+    else:
+        python_readable = _python_world_readable()
+        protections["processes"] = _join_pids_cgroup(cgroup, limits.max_processes)
+        protections["network"] = _isolate_network(libc)
+        protections["filesystem"] = _landlock(libc, workdir, limits)
+        protections["sockets"] = deny_unix_sockets(libc)
+        protections["limits"] = _set_limits(limits)
+        protections["user"] = _drop_privileges(libc, python_readable)
     transport.send(fd_out, {"protections": protections})
     LearnerServer(shell, fd_in, fd_out).serve()
 
@@ -421,84 +427,6 @@ def remove_pids_cgroup(cgroup: str) -> None:
         path.rmdir()
 
 
-class _RulesetAttr(ctypes.Structure):
-    _fields_ = [
-        ("handled_access_fs", ctypes.c_uint64),
-        ("handled_access_net", ctypes.c_uint64),
-        ("scoped", ctypes.c_uint64),
-    ]
-
-
-class _PathBeneath(ctypes.Structure):
-    _pack_ = 1
-    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
-
-
-def readable_roots(workdir: Path, protected: tuple[str, ...]) -> list[str]:
-    """Folders the learner may read: Python's installation, its import path, system folders.
-
-    Any folder that contains a protected path (the course, the gradebook) is left out.
-    """
-    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, *READ_ONLY_SYSTEM}
-    for entry in sys.path:
-        if entry and Path(entry).is_dir():
-            candidates.add(entry)
-    roots = []
-    guarded = [Path(p).resolve() for p in protected]
-    for candidate in sorted(candidates):
-        path = Path(candidate).resolve()
-        if not path.exists() or path == Path("/"):
-            continue
-        if any(g == path or path in g.parents for g in guarded):
-            continue
-        if path == workdir or workdir in path.parents or path in workdir.parents:
-            continue
-        roots.append(str(path))
-    return roots
-
-
-def _landlock(libc: Any, workdir: Path, limits: Limits) -> str:
-    syscall = libc.syscall
-    syscall.restype = ctypes.c_long
-    abi = syscall(SYS_LANDLOCK_CREATE, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
-    if abi < 1:
-        return "no Landlock in this kernel: file access limited by user permissions only"
-    handled = LL_ALL_V1 | (LL_REFER if abi >= 2 else 0) | (LL_TRUNCATE if abi >= 3 else 0)
-    handled |= LL_IOCTL_DEV if abi >= 5 else 0
-    attr = _RulesetAttr(handled, 3 if abi >= 4 else 0, 3 if abi >= 6 else 0)
-    size = 8 if abi < 4 else (16 if abi < 6 else 24)
-    ruleset = syscall(SYS_LANDLOCK_CREATE, ctypes.byref(attr), ctypes.c_size_t(size), 0)
-    if ruleset < 0:
-        return f"Landlock unavailable (errno {ctypes.get_errno()})"
-    read_only = LL_EXECUTE | LL_READ_FILE | LL_READ_DIR
-
-    def allow(path: str, access: int) -> None:
-        try:
-            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-        except OSError:
-            return
-        if not Path(path).is_dir():
-            access &= LL_FILE_ONLY & handled
-        rule = _PathBeneath(access & handled, fd)
-        syscall(SYS_LANDLOCK_ADD_RULE, ruleset, 1, ctypes.byref(rule), 0)
-        os.close(fd)
-
-    for root in readable_roots(workdir, limits.protected):
-        allow(root, read_only)
-    for device in DEVICES:
-        allow(device, LL_READ_FILE | LL_WRITE_FILE)
-    allow(str(workdir), handled)
-    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-        os.close(ruleset)
-        return "Landlock not applied (no_new_privs refused)"
-    result = syscall(SYS_LANDLOCK_RESTRICT, ruleset, 0)
-    os.close(ruleset)
-    if result != 0:
-        return f"Landlock not applied (errno {ctypes.get_errno()})"
-    extra = ", TCP and outside signals denied" if abi >= 6 else ""
-    return f"Landlock ABI {abi}: read-only system and Python folders, own folder only{extra}"
-
-
 def _vm_size_bytes() -> int:
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
@@ -509,7 +437,7 @@ def _vm_size_bytes() -> int:
     return 0
 
 
-def _set_limits(limits: Limits) -> str:
+def _set_limits(limits: Limits, processes: bool = True) -> str:
     mb = 1024 * 1024
     applied = []
 
@@ -526,7 +454,8 @@ def _set_limits(limits: Limits) -> str:
     cap(resource.RLIMIT_AS, _vm_size_bytes() + limits.memory_mb * mb, "memory")
     cap(resource.RLIMIT_CPU, int(limits.cpu_seconds), "cpu")
     cap(resource.RLIMIT_FSIZE, limits.file_size_mb * mb, "file size")
-    cap(resource.RLIMIT_NPROC, limits.max_processes, "processes")
+    if processes:  # in bwrap the pids cgroup of the whole sandbox counts processes instead
+        cap(resource.RLIMIT_NPROC, limits.max_processes, "processes")
     cap(resource.RLIMIT_NOFILE, limits.open_files, "open files")
     cap(resource.RLIMIT_CORE, 0, "core")
     return ", ".join(applied)

@@ -1,16 +1,19 @@
-"""Submitting from Binder: pack an assignment into a zip with a manifest, and collect such zips.
+"""Submitting from Binder: pack an assignment into a zip with a manifest, and read such zips.
 
 nbgrader's exchange needs a shared file system, which Binder does not have. A learner therefore
 packs the assignment folder (notebooks and widget answer files) into a zip whose
 ``manifest.json`` names the learner, the assignment, the time and a SHA-256 checksum of every
-file, and uploads it to the school's LMS. The instructor runs ``bpscare collect`` on those zips,
-or on the LMS's bulk download (a zip of zips), to place them in the course's ``submitted/``.
+file, and uploads it to the school's LMS. The instructor runs ``bpscare collect``
+(:mod:`bpscare.grading.collect`) on the LMS's submission export; identity and submission time
+come from the LMS there, and the manifest is only a cross-check.
 
-Collection rejects, each with a one-line reason: a zip for another assignment, a manifest that
-does not match the files (tampered or damaged), a second submission for the same learner in one
-batch, a learner already collected (unless ``force``), and any entry that would escape its
-folder (absolute paths, ``..``, links) or that is too large. Accepted submissions are assembled
-beside their destination and renamed into place, so nothing is half-written.
+:func:`read_submission` opens one zip held in memory and refuses it, with a one-line
+:class:`~bpscare.errors.BpscareError`, when: it is not a zip; an entry is encrypted, uses a
+compression method other than stored or deflate, has a name longer than
+:data:`MAX_NAME_CHARS` characters, would escape its folder (absolute paths, ``..``, links), is
+too large or too compressed (zip bombs), or unpacks to other sizes than its header claims; the
+manifest does not match the files (tampered or damaged); or it is for another assignment.
+Entries are read with a byte limit, so a header that lies about sizes cannot make it read more.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ import json
 import re
 import stat
 import zipfile
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+import zlib
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from bpscare import __version__, atomic
@@ -31,12 +34,17 @@ from bpscare.errors import BpscareError
 
 FORMAT = "bpscare-submission/1"
 MANIFEST = "manifest.json"
-LEARNER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@\-]{0,63}$")
+#: Learner ids: checked with ``fullmatch`` (``$`` would accept a trailing newline).
+LEARNER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@\-]{0,63}")
 PACKED_SUFFIXES = (".ipynb", ".answer.json")
 MAX_FILE_BYTES = 20_000_000
 MAX_TOTAL_BYTES = 60_000_000
 MAX_FILES = 200
 MAX_RATIO = 200
+#: Longest entry name (path inside the zip) accepted, in characters.
+MAX_NAME_CHARS = 255
+#: Compression methods accepted (others, e.g. bzip2, lzma, deflate64, are refused).
+COMPRESSION_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
 
 
@@ -65,25 +73,6 @@ class Manifest:
         )
 
 
-@dataclass
-class CollectResult:
-    """The outcome of one ``collect`` run: who was collected and what was rejected, and why."""
-
-    collected: list[str] = field(default_factory=list)
-    replaced: list[str] = field(default_factory=list)
-    rejected: list[tuple[str, str]] = field(default_factory=list)
-
-    def summary(self) -> str:
-        """Human-readable lines, one per rejection."""
-        lines = [
-            f"collected {len(self.collected)} submission(s)"
-            + (f" ({len(self.replaced)} replaced with --force)" if self.replaced else "")
-            + (f", rejected {len(self.rejected)}" if self.rejected else "")
-        ]
-        lines += [f"  rejected {name}: {reason}" for name, reason in self.rejected]
-        return "\n".join(lines)
-
-
 def pack_submission(
     assignment_dir: Path,
     learner: str,
@@ -95,7 +84,7 @@ def pack_submission(
     """Zip an assignment folder's notebooks and answer files with a manifest; return the zip."""
     assignment_dir = Path(assignment_dir).resolve()
     assignment = assignment or assignment_dir.name
-    _check_learner(learner)
+    check_learner(learner)
     if not assignment_dir.is_dir():
         msg = "assignment folder not found"
         raise BpscareError(msg, path=assignment_dir)
@@ -120,13 +109,9 @@ def pack_submission(
 
 def read_submission(data: bytes, assignment: str, origin: str) -> tuple[Manifest, dict[str, bytes]]:
     """Open and verify one submission zip held in memory; raise BpscareError with the reason."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        msg = "not a zip file"
-        raise BpscareError(msg, path=origin) from exc
+    archive = open_zip(data, origin)
     with archive:
-        entries = _safe_entries(archive, origin)
+        entries = safe_entries(archive, origin)
         contents: dict[str, bytes] = {}
         for info in entries:
             parts = PurePosixPath(info.filename).parts
@@ -140,7 +125,7 @@ def read_submission(data: bytes, assignment: str, origin: str) -> tuple[Manifest
             if folder != assignment:
                 msg = f"this zip is for assignment {folder!r}, not {assignment!r}"
                 raise BpscareError(msg, path=origin)
-            contents[name] = archive.read(info)
+            contents[name] = read_entry(archive, info, origin)
     if MANIFEST not in contents:
         msg = f"no {assignment}/{MANIFEST}; pack the assignment with `bpscare pack` or its button"
         raise BpscareError(msg, path=origin)
@@ -160,132 +145,100 @@ def read_submission(data: bytes, assignment: str, origin: str) -> tuple[Manifest
     return manifest, contents
 
 
-def collect_zips(
-    course_dir: Path,
-    assignment: str,
-    zips: Sequence[Path],
-    *,
-    force: bool = False,
-    now: dt.datetime | None = None,
-) -> CollectResult:
-    """Collect submission zips (or LMS bulk downloads of them) into ``submitted/``."""
-    course_dir = Path(course_dir).resolve()
-    if (
-        not (course_dir / "source" / assignment).is_dir()
-        and not (course_dir / "release" / assignment).is_dir()
-    ):
-        msg = f"the course has no assignment {assignment!r} (no source/ or release/ folder)"
-        raise BpscareError(msg, path=course_dir)
-    now = now or dt.datetime.now(dt.UTC)
-    result = CollectResult()
-    seen: dict[str, str] = {}
-    for origin, data in _expand_inputs(zips, result):
-        try:
-            manifest, contents = read_submission(data, assignment, origin)
-            if manifest.created > now + dt.timedelta(minutes=5):
-                msg = f"manifest time {manifest.created.isoformat()} is in the future"
-                raise BpscareError(msg, path=origin)
-            if manifest.learner in seen:
-                msg = (
-                    f"a second submission for {manifest.learner} (first: {seen[manifest.learner]})"
-                )
-                raise BpscareError(msg, path=origin)
-            seen[manifest.learner] = origin
-            replaced = _place(course_dir, assignment, manifest, contents, force=force)
-        except BpscareError as exc:
-            result.rejected.append((origin, _reason(exc, origin)))
-            continue
-        result.collected.append(manifest.learner)
-        if replaced:
-            result.replaced.append(manifest.learner)
-    return result
+def open_zip(data: bytes, origin: str) -> zipfile.ZipFile:
+    """Open zip bytes; any failure of the zip's own structure is a one-line BpscareError."""
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError) as exc:
+        msg = f"not a zip file, or a damaged one ({_short(exc)})"
+        raise BpscareError(msg, path=origin) from exc
+    except (UnicodeDecodeError, NotImplementedError) as exc:
+        msg = f"the zip cannot be read ({_short(exc)})"
+        raise BpscareError(msg, path=origin) from exc
 
 
-def _place(
-    course_dir: Path,
-    assignment: str,
-    manifest: Manifest,
-    contents: dict[str, bytes],
-    *,
-    force: bool,
-) -> bool:
-    final = course_dir / "submitted" / manifest.learner / assignment
-    exists = final.exists()
-    if exists and not force:
+def read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, origin: str) -> bytes:
+    """Read one entry, never more than its header's size; false sizes or CRC are refused."""
+    name = info.filename
+    try:
+        with archive.open(info) as fh:
+            data = fh.read(info.file_size + 1)
+    except RuntimeError as exc:  # zipfile's "encrypted, password required"
+        msg = f"entry {name!r} is encrypted; encrypted zips are not accepted"
+        raise BpscareError(msg, path=origin) from exc
+    except NotImplementedError as exc:
+        msg = f"entry {name!r} uses a compression method that is not supported ({_short(exc)})"
+        raise BpscareError(msg, path=origin) from exc
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
+        msg = f"entry {name!r} is damaged or its sizes are false ({_short(exc)})"
+        raise BpscareError(msg, path=origin) from exc
+    if len(data) != info.file_size:
         msg = (
-            f"{manifest.learner} already has a collected submission; nothing was overwritten "
-            "(use --force to replace it)"
+            f"entry {name!r} unpacks to {len(data)}{'+' if len(data) > info.file_size else ''} "
+            f"bytes, but its header says {info.file_size} (false sizes)"
         )
-        raise BpscareError(msg)
-    with atomic.staged_dir(final, "incoming") as staging:
-        for name, data in contents.items():
-            (staging / name).write_bytes(data)
-        (staging / "timestamp.txt").write_text(manifest.created.strftime(TIMESTAMP_FORMAT))
-    return exists
+        raise BpscareError(msg, path=origin)
+    return data
 
 
-def _expand_inputs(zips: Iterable[Path], result: CollectResult) -> Iterable[tuple[str, bytes]]:
-    """Yield (origin, zip bytes) for each submission, opening LMS bulk downloads (zips of zips)."""
-    for path in zips:
-        path = Path(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            result.rejected.append((str(path), f"cannot read: {exc.strerror}"))
-            continue
-        if len(data) > MAX_TOTAL_BYTES * 20:
-            result.rejected.append((str(path), "file too large"))
-            continue
-        try:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile:
-            result.rejected.append((str(path), "not a zip file"))
-            continue
-        with archive:
-            names = [i.filename for i in archive.infolist() if not i.is_dir()]
-            is_bulk = names and all(n.lower().endswith(".zip") for n in names)
-            if not is_bulk:
-                yield str(path), data
-                continue
-            try:
-                inner = _safe_entries(archive, str(path), bulk=True)
-            except BpscareError as exc:
-                result.rejected.append((str(path), _reason(exc, str(path))))
-                continue
-            for info in inner:
-                yield f"{path}!{info.filename}", archive.read(info)
-
-
-def _safe_entries(
+def safe_entries(
     archive: zipfile.ZipFile, origin: str, *, bulk: bool = False
 ) -> list[zipfile.ZipInfo]:
+    """Check the entry count and every entry (:func:`check_entry`) before anything is read.
+
+    With ``bulk`` (an LMS download: a zip of zips) only the count and total size are checked
+    here; the caller checks each inner zip with :func:`check_entry` so one bad entry rejects
+    only itself.
+    """
     infos = [i for i in archive.infolist() if not i.is_dir()]
     limit_files = MAX_FILES * (50 if bulk else 1)
     if len(infos) > limit_files:
         msg = f"too many entries ({len(infos)} > {limit_files})"
         raise BpscareError(msg, path=origin)
-    total = 0
-    for info in infos:
-        name = info.filename
-        pure = PurePosixPath(name)
-        if name.startswith(("/", "\\")) or ".." in pure.parts or "\\" in name or ":" in name:
-            msg = f"entry {name!r} would escape its folder"
-            raise BpscareError(msg, path=origin)
-        mode = info.external_attr >> 16
-        if stat.S_ISLNK(mode):
-            msg = f"entry {name!r} is a link; links are not allowed"
-            raise BpscareError(msg, path=origin)
-        per_file = MAX_TOTAL_BYTES if bulk else MAX_FILE_BYTES
-        if info.file_size > per_file or (
-            info.compress_size and info.file_size / info.compress_size > MAX_RATIO
-        ):
-            msg = f"entry {name!r} is too large ({info.file_size} bytes unpacked)"
-            raise BpscareError(msg, path=origin)
-        total += info.file_size
+    total = sum(i.file_size for i in infos)
     if total > MAX_TOTAL_BYTES * (50 if bulk else 1):
         msg = f"unpacks to {total} bytes, more than allowed"
         raise BpscareError(msg, path=origin)
+    if not bulk:
+        for info in infos:
+            check_entry(info, origin, MAX_FILE_BYTES)
     return infos
+
+
+def check_entry(info: zipfile.ZipInfo, origin: str, max_bytes: int) -> None:
+    """Refuse an entry by its header alone.
+
+    Refused: a long or control-character name, encryption, an unsupported compression method,
+    a path escaping its folder, a link, too many bytes or too high a ratio (a zip bomb).
+    """
+    name = info.filename
+    if len(name) > MAX_NAME_CHARS:
+        msg = f"entry name of {len(name)} characters (more than {MAX_NAME_CHARS}): {name[:40]!r}..."
+        raise BpscareError(msg, path=origin)
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        msg = f"entry name {name!r} holds control characters"
+        raise BpscareError(msg, path=origin)
+    if info.flag_bits & 0x1:
+        msg = f"entry {name!r} is encrypted; encrypted zips are not accepted"
+        raise BpscareError(msg, path=origin)
+    if info.compress_type not in COMPRESSION_METHODS:
+        msg = (
+            f"entry {name!r} uses compression method {info.compress_type}, which is not "
+            "supported (only stored and deflate)"
+        )
+        raise BpscareError(msg, path=origin)
+    pure = PurePosixPath(name)
+    if name.startswith(("/", "\\")) or ".." in pure.parts or "\\" in name or ":" in name:
+        msg = f"entry {name!r} would escape its folder"
+        raise BpscareError(msg, path=origin)
+    if stat.S_ISLNK(info.external_attr >> 16):
+        msg = f"entry {name!r} is a link; links are not allowed"
+        raise BpscareError(msg, path=origin)
+    if info.file_size > max_bytes or (
+        info.compress_size and info.file_size / info.compress_size > MAX_RATIO
+    ):
+        msg = f"entry {name!r} is too large ({info.file_size} bytes unpacked)"
+        raise BpscareError(msg, path=origin)
 
 
 def _parse_manifest(raw: bytes, assignment: str, origin: str) -> Manifest:
@@ -302,7 +255,7 @@ def _parse_manifest(raw: bytes, assignment: str, origin: str) -> Manifest:
         raise BpscareError(msg, path=origin)
     learner = data.get("learner")
     try:
-        _check_learner(learner)
+        check_learner(learner)
         created = dt.datetime.fromisoformat(str(data.get("created")))
     except (BpscareError, ValueError) as exc:
         msg = f"manifest has a bad learner id or time ({exc})"
@@ -319,8 +272,9 @@ def _parse_manifest(raw: bytes, assignment: str, origin: str) -> Manifest:
     return Manifest(str(learner), assignment, created.astimezone(dt.UTC), dict(files))
 
 
-def _check_learner(learner: object) -> None:
-    if not isinstance(learner, str) or not LEARNER_ID.match(learner):
+def check_learner(learner: object) -> None:
+    """Refuse a learner id that is not 1-64 safe characters (no control characters)."""
+    if not isinstance(learner, str) or not LEARNER_ID.fullmatch(learner):
         msg = (
             f"learner id {learner!r} must be 1-64 letters, digits, '.', '_', '@' or '-', "
             "starting with a letter or digit"
@@ -332,7 +286,13 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _reason(exc: BpscareError, origin: str) -> str:
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:120] if text else type(exc).__name__
+
+
+def reason(exc: BpscareError, origin: str) -> str:
+    """The error's message without its ``origin: `` prefix."""
     text = str(exc)
     prefix = f"{origin}: "
     return text[len(prefix) :] if text.startswith(prefix) else text

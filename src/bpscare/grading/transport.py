@@ -30,10 +30,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Upper bounds for one encoded value (a learner may return something gigantic on purpose).
-MAX_NODES = 2_000_000
-MAX_TEXT = 64 * 1024 * 1024
+MAX_NODES = 500_000
+MAX_TEXT = 8 * 1024 * 1024
 MAX_DEPTH = 200
+#: Frames between trusted processes (jobs and results of the grading workers).
 MAX_FRAME = 256 * 1024 * 1024
+#: Frames from a learner's process: anything larger is read past and dropped unparsed (the
+#: judge then sees ``{"oversized": size}``), so a hostile reply costs the judge no memory.
+MAX_REPLY = 16 * 1024 * 1024
 
 NUMPY_KINDS = frozenset("biufcUSMm")
 DEFAULTDICT_FACTORIES = {"int": int, "float": float, "list": list, "dict": dict, "set": set}
@@ -208,6 +212,7 @@ def decode(
     on_handle: Callable[[int, str, str], Any],
     on_module: Callable[[str], Any],
     on_ref: Callable[[int], Any] | None = None,
+    on_callback: Callable[[int, str], Any] | None = None,
 ) -> Any:
     """Rebuild a value from its tagged form; references are resolved by the callbacks given."""
 
@@ -291,6 +296,8 @@ def decode(
             return on_handle(int(node[1]), str(node[2]), str(node[3]))
         if tag == "REF" and on_ref is not None:
             return on_ref(int(node[1]))
+        if tag == "CB" and on_callback is not None:
+            return on_callback(int(node[1]), str(node[2]))
         msg = f"unknown value tag {tag!r:.40}"
         raise FrameError(msg)
 
@@ -350,13 +357,20 @@ def send(fd: int, message: dict) -> None:
         view = view[written:]
 
 
-def receive(fd: int, deadline: float | None = None) -> dict:
-    """Read one frame; raise FrameTimeout after ``deadline`` (monotonic), FrameError on EOF."""
+def receive(fd: int, deadline: float | None = None, limit: int = MAX_FRAME) -> dict:
+    """Read one frame; raise FrameTimeout after ``deadline`` (monotonic), FrameError on EOF.
+
+    A frame larger than ``limit`` is read and thrown away in small pieces, never held whole:
+    the reply is then ``{"oversized": size}``.
+    """
     header = _read_exact(fd, 8, deadline)
     (size,) = struct.unpack("!Q", header)
-    if size > MAX_FRAME:
-        msg = f"frame of {size} bytes exceeds the {MAX_FRAME}-byte limit"
-        raise FrameError(msg)
+    if size > limit:
+        if limit >= MAX_FRAME:
+            msg = f"frame of {size} bytes exceeds the {limit}-byte limit"
+            raise FrameError(msg)
+        _skip(fd, size, deadline)
+        return {"oversized": size}
     payload = _read_exact(fd, size, deadline)
     try:
         message = json.loads(payload.decode("utf-8"))
@@ -367,6 +381,12 @@ def receive(fd: int, deadline: float | None = None) -> dict:
         msg = "frame is not a JSON object"
         raise FrameError(msg)
     return message
+
+
+def _skip(fd: int, size: int, deadline: float | None) -> None:
+    remaining = size
+    while remaining:
+        remaining -= len(_read_exact(fd, min(remaining, 1 << 20), deadline))
 
 
 def _read_exact(fd: int, size: int, deadline: float | None) -> bytes:

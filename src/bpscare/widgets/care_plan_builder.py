@@ -53,6 +53,7 @@ from bpscare.widgets.care_plan_builder_parts import (
     split_lines,
 )
 from bpscare.widgets.common import SaveAnswerBar, feedback_html, labelled_html
+from bpscare.widgets.page import page_support
 
 __all__ = [
     "KIND",
@@ -167,7 +168,8 @@ class CarePlanBuilder(widgets.VBox):
         self.markdown = widgets.Textarea(
             description="Plan as Markdown (copy it):",
             style=_STYLE,
-            layout=widgets.Layout(width="95%", height="220px"),
+            rows=11,
+            layout=widgets.Layout(width="95%"),
         )
         self.check_button.on_click(self._on_check)
         self.export_button.on_click(self._on_export)
@@ -180,7 +182,7 @@ class CarePlanBuilder(widgets.VBox):
         if answer_name is not None:
             self.save_bar = SaveAnswerBar(answer_name, self.answer, kind=KIND, folder=folder)
             footer.append(self.save_bar)
-        super().__init__([*header, *self._sections, *footer])
+        super().__init__(page_support(self, [*header, *self._sections, *footer]))
         if initial is not None:
             self.set_plan(initial)
 
@@ -258,6 +260,7 @@ class CarePlanBuilder(widgets.VBox):
             step=1,
             description="Next contact in weeks (0 = not yet planned):",
             style=_STYLE,
+            layout=widgets.Layout(width="min(30rem, 100%)"),
         )
         self.follow_up_mode = widgets.Dropdown(
             options=[(_MODE_LABELS.get(m, m), m) for m in FOLLOW_UP_MODES],

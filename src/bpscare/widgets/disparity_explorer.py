@@ -37,6 +37,7 @@ from bpscare.clinical.disparities import (
 )
 from bpscare.widgets._svg import interval_chart
 from bpscare.widgets.common import SaveAnswerBar, feedback_html
+from bpscare.widgets.page import page_support
 
 __all__ = [
     "KIND",
@@ -352,9 +353,15 @@ class DisparityExplorerView(widgets.VBox):
             rows=3,
             description="Pain categories (Ctrl/Cmd-click):",
             style=style,
+            layout=widgets.Layout(width="min(26rem, 100%)"),
         )
         self.pain_range = widgets.IntRangeSlider(
-            value=(1, 10), min=1, max=10, description="Pain score (1-10):", style=style
+            value=(1, 10),
+            min=1,
+            max=10,
+            description="Pain score (1-10):",
+            style=style,
+            layout=widgets.Layout(width="min(30rem, 100%)"),
         )
         self.summary = widgets.HTML()
         self.table = widgets.HTML()
@@ -388,7 +395,7 @@ class DisparityExplorerView(widgets.VBox):
         if answer_name is not None:
             self.save_bar = SaveAnswerBar(answer_name, self.answer, kind=KIND, folder=folder)
             children.append(self.save_bar)
-        super().__init__(children)
+        super().__init__(page_support(self, children))
         self.update()
 
     def choices(self) -> dict[str, Any]:

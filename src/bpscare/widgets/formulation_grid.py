@@ -30,6 +30,7 @@ from bpscare.clinical.formulation import (
     compare,
 )
 from bpscare.widgets.common import SaveAnswerBar, feedback_html, labelled_html
+from bpscare.widgets.page import page_support
 
 __all__ = [
     "BOLTON_QUESTIONS",
@@ -159,8 +160,12 @@ class FormulationGridView(widgets.VBox):
         If given, a Save bar saves the grid (kind ``formulation``).
     folder
         Where the answer file goes (the notebook's folder by default).
+    compare_with_expert
+        Whether Check also compares the grid with the expert's, one comment per wrong or
+        missing placement. Default: outside practice mode only; the practice app turns it on
+        for the teaching case alone.
     practice
-        Practice mode (Voila apps): the expert grid is never read; Check gives
+        Practice mode (Voila apps): Check gives
         :func:`public_checks` feedback.
     initial
         A starting grid (a :class:`Formulation` or its dict form), e.g. a saved answer.
@@ -179,6 +184,7 @@ class FormulationGridView(widgets.VBox):
         answer_name: str | None = None,
         folder: Path | str | None = None,
         practice: bool = False,
+        compare_with_expert: bool | None = None,
         initial: Formulation | Mapping[str, Any] | None = None,
         load: Callable[[str], Case] = load_case,
         compare_with: Callable[..., FormulationFeedback] = compare,
@@ -188,8 +194,10 @@ class FormulationGridView(widgets.VBox):
         self._case_id = case_id
         self._practice = practice
         self._findings = case.findings_by_id()
-        # Expert material: a plain attribute, never a trait, and never read in practice mode.
-        self._expert: Formulation | None = None if practice else case.expert_formulation()
+        # Expert material: a plain attribute, never a trait; in practice mode read only when
+        # asked (the practice app asks for the teaching case alone, whose key is public).
+        with_expert = (not practice) if compare_with_expert is None else compare_with_expert
+        self._expert: Formulation | None = case.expert_formulation() if with_expert else None
         self._compare_with = compare_with
         self._checks = checks
         if isinstance(initial, Formulation):
@@ -249,7 +257,7 @@ class FormulationGridView(widgets.VBox):
         self.check_button.on_click(self._check)
 
         check_row: list[widgets.Widget] = [self.check_button]
-        if not practice:
+        if self._expert is not None:
             check_row.append(self.reveal)
         children: list[widgets.Widget] = [
             self.intro,
@@ -266,7 +274,7 @@ class FormulationGridView(widgets.VBox):
             self.save_bar = SaveAnswerBar(answer_name, self.answer, kind=KIND, folder=folder)
             children.append(labelled_html("Save your grid so that it can be graded."))
             children.append(self.save_bar)
-        super().__init__(children)
+        super().__init__(page_support(self, children))
         self._render()
 
     # Public -------------------------------------------------------------------------------
@@ -297,15 +305,19 @@ class FormulationGridView(widgets.VBox):
         self._render()
 
     def _check(self, _button: widgets.Button | None = None) -> None:
-        if self._expert is None:
+        structure = ""
+        if self._practice or self._expert is None:
             messages = self._checks(self._grid, self._findings)
-            self.feedback.value = feedback_html(messages, "info", "Structure check")
+            structure = feedback_html(messages, "info", "Structure check")
+        if self._expert is None:
+            self.feedback.value = structure
             return
         result = self._compare_with(
             self._grid, self._expert, self._findings, reveal_expert=self.reveal.value
         )
         level = "success" if result.f1 == 1.0 else "warning"
-        self.feedback.value = feedback_html(result.messages, level, "Compared with the expert")
+        compared = feedback_html(result.messages, level, "Compared with the expert")
+        self.feedback.value = structure + compared
 
     def _render(self) -> None:
         self.grid.value = grid_html(self._grid, self._findings)
@@ -317,6 +329,13 @@ def formulation_grid(
     *,
     folder: Path | str | None = None,
     practice: bool = False,
+    compare_with_expert: bool | None = None,
 ) -> FormulationGridView:
     """Return the formulation grid builder for a case (one line in a lesson cell)."""
-    return FormulationGridView(case_id, answer_name=answer_name, folder=folder, practice=practice)
+    return FormulationGridView(
+        case_id,
+        answer_name=answer_name,
+        folder=folder,
+        practice=practice,
+        compare_with_expert=compare_with_expert,
+    )

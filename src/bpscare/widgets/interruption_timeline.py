@@ -37,6 +37,8 @@ from bpscare.clinical.transcripts import (
     transcript_ids,
 )
 from bpscare.widgets.common import SaveAnswerBar, feedback_html, figure_png, new_figure
+from bpscare.widgets.page import page_support
+from bpscare.widgets.practice_feedback import opening_question_feedback
 
 __all__ = [
     "INTERRUPTION_MEDIAN_S",
@@ -426,9 +428,9 @@ class InterruptionTimelineView(widgets.VBox):
         If given, a Save bar saves the learner's marks (kind ``interruption_marks``).
     folder
         Where the answer file goes (the notebook's folder by default).
-    practice
-        Practice mode (Voila apps): only the learner's marks are timed; the expert codes are
-        never read.
+    practice, compare_with_expert
+        Practice mode (Voila apps) times the learner's marks only; with ``compare_with_expert``
+        the chosen opening question of the starting transcript is checked against its codes.
     load
         Loads a transcript (:func:`bpscare.clinical.transcripts.load_transcript`).
     timing
@@ -444,6 +446,7 @@ class InterruptionTimelineView(widgets.VBox):
         answer_name: str | None = None,
         folder: Path | str | None = None,
         practice: bool = False,
+        compare_with_expert: bool | None = None,
         load: Callable[[str], Transcript] = load_transcript,
         timing: Callable[..., InterruptionTiming] = interruption_timing,
         draw: Callable[..., bytes] = timeline_svg,
@@ -454,6 +457,9 @@ class InterruptionTimelineView(widgets.VBox):
         self._practice = practice
         # Holds the expert codes: a plain attribute, never a trait.
         self._transcript = load(transcript_id)
+        # The opening question is checked against the expert codes of this transcript only.
+        with_expert = (not practice) if compare_with_expert is None else compare_with_expert
+        self._checked_id = transcript_id if with_expert else None
         wide = {"description_width": "initial"}
         ids = list(transcript_ids())
         if transcript_id not in ids:
@@ -504,7 +510,7 @@ class InterruptionTimelineView(widgets.VBox):
         if answer_name is not None:
             self.save_bar = SaveAnswerBar(answer_name, self.answer, kind=KIND, folder=folder)
             children.append(self.save_bar)
-        super().__init__(children)
+        super().__init__(page_support(self, children))
         self._refresh()
 
     # Public -------------------------------------------------------------------------------
@@ -555,6 +561,10 @@ class InterruptionTimelineView(widgets.VBox):
             )
             result = self._timing(self._transcript, codes)
             messages = list(result.messages)
+            if not use_expert and self._transcript.id == self._checked_id:
+                messages = (
+                    opening_question_feedback(self._transcript, self.opening.value) + messages
+                )
         else:
             result = InterruptionTiming(self._transcript.id, None, None, None, None, ())
             messages = [
@@ -576,8 +586,13 @@ def interruption_timeline(
     *,
     folder: Path | str | None = None,
     practice: bool = False,
+    compare_with_expert: bool | None = None,
 ) -> InterruptionTimelineView:
     """Return the interruption timeline for a transcript (one line in a lesson cell)."""
     return InterruptionTimelineView(
-        transcript_id, answer_name=answer_name, folder=folder, practice=practice
+        transcript_id,
+        answer_name=answer_name,
+        folder=folder,
+        practice=practice,
+        compare_with_expert=compare_with_expert,
     )

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 
 from bpscare.widgets.common import feedback_html
+from bpscare.widgets.page import page_support
 
 __all__ = [
     "CheckResult",
@@ -313,7 +314,9 @@ class KnowledgeCheckView(widgets.VBox):
         )
         self.feedback = widgets.HTML(value="")
         self.button.on_click(self._on_check)
-        super().__init__([self.question, self.choices, self.button, self.feedback])
+        super().__init__(
+            page_support(self, [self.question, self.choices, self.button, self.feedback])
+        )
 
     def _on_check(self, _button: widgets.Button | None = None) -> None:
         choice = self.choices.value

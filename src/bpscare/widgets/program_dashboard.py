@@ -16,26 +16,29 @@ import numpy as np
 import pandas as pd
 
 from bpscare.competency import dashboard as logic
+from bpscare.competency.levels import COMMITTEE_NOTE
 from bpscare.widgets.common import feedback_html, figure_png, new_figure
 
 __all__ = ["ProgramDashboardView", "program_dashboard"]
 
-WIDE = widgets.Layout(width="420px")
+WIDE = widgets.Layout(width="420px", max_width="100%")
 LABEL_STYLE = {"description_width": "initial"}
 
 
 def table_html(frame: pd.DataFrame, caption: str) -> str:
     """Render a table with a caption (screen readers announce it) and dashes for no data."""
     body = frame.to_html(index=False, na_rep="-", float_format=lambda v: f"{v:.2f}", border=0)
-    return body.replace(
+    table = body.replace(
         '<table class="dataframe">',
         f'<table class="dataframe bpscare-table"><caption>{html.escape(caption)}</caption>',
         1,
     )
+    # A narrow window scrolls the table sideways instead of cutting columns off.
+    return f'<div style="max-width:100%;overflow-x:auto">{table}</div>'
 
 
 def heatmap_png(matrix: pd.DataFrame, title: str) -> bytes:
-    """Learners x competencies attainment as a PNG (grey = no evidence)."""
+    """Learners x competencies attainment as a PNG (grey = no graded evidence)."""
     import matplotlib as mpl
 
     rows = max(1, len(matrix.index))
@@ -43,7 +46,7 @@ def heatmap_png(matrix: pd.DataFrame, title: str) -> bytes:
         width=max(5.0, 0.5 * len(matrix.columns) + 3), height=min(9, 1.2 + 0.22 * rows)
     )
     if matrix.empty:
-        ax.text(0.5, 0.5, "no competency evidence", ha="center", va="center")
+        ax.text(0.5, 0.5, "no graded competency evidence", ha="center", va="center")
         ax.set_axis_off()
         return figure_png(fig)
     cmap = mpl.colormaps["viridis"].with_extremes(bad="#d9d9d9")
@@ -69,7 +72,11 @@ class ProgramDashboardView(widgets.VBox):
     def __init__(self, data: logic.ProgramData) -> None:
         self._data = data
         self.cohort = widgets.Dropdown(
-            options=data.cohorts, description="Cohort", style=LABEL_STYLE, layout=WIDE
+            options=data.cohorts,
+            value=data.cohorts[0] if data.cohorts else None,
+            description="Cohort",
+            style=LABEL_STYLE,
+            layout=WIDE,
         )
         self.assignment = widgets.Dropdown(description="Assignment", style=LABEL_STYLE, layout=WIDE)
         self.competency = widgets.Dropdown(description="Competency", style=LABEL_STYLE, layout=WIDE)
@@ -86,7 +93,7 @@ class ProgramDashboardView(widgets.VBox):
         self.learner.observe(self._on_learner, names="value")
         super().__init__(
             [
-                widgets.HTML("<h2>Program competency dashboard</h2>"),
+                widgets.HTML("<h1>Program competency dashboard</h1>"),
                 widgets.HBox([self.cohort, self.assignment]),
                 self.status,
                 self.overview,
@@ -104,12 +111,15 @@ class ProgramDashboardView(widgets.VBox):
 
     def _on_cohort(self, _change: object = None) -> None:
         cohort = self.cohort.value
-        self.assignment.options = [logic.ALL, *self._data.assignments(cohort)]
-        self.assignment.value = logic.ALL
-        self.competency.options = self._data.competency_ids(cohort)
-        self.learner.options = self._data.learners(cohort)
-        overview = logic.cohort_overview(self._data, cohort)
-        self.overview.value = table_html(overview, f"Competencies in cohort {cohort}")
+        self._updating = True  # one refresh at the end, not one per picker
+        try:
+            self.assignment.options = [logic.ALL, *self._data.assignments(cohort)]
+            self.assignment.value = logic.ALL
+            learners = self._data.learners(cohort)
+            self.learner.options = learners
+            self.learner.value = learners[0] if learners else None
+        finally:
+            self._updating = False
         at_risk = int((self._data.at_risk["cohort"] == cohort).sum())
         self.status.value = feedback_html(
             [
@@ -118,27 +128,51 @@ class ProgramDashboardView(widgets.VBox):
             ],
             "info",
         )
-        matrix = logic.attainment_matrix(self._data, cohort)
+        self._on_filters()
+
+    def _on_filters(self, _change: object = None) -> None:
+        """The assignment filter narrows the score and the competency tables alike."""
+        if getattr(self, "_updating", False):
+            return
+        cohort, assignment = self.cohort.value, self.assignment.value
+        table = logic.assignment_overview(self._data, cohort, assignment)
+        self.assignments_table.value = table_html(table, "Assignment scores (share of maximum)")
+        ids = self._data.competency_ids(cohort, assignment)
+        self._updating = True
+        try:
+            keep = self.competency.value if self.competency.value in ids else None
+            self.competency.options = ids
+            self.competency.value = keep or (ids[0] if ids else None)
+        finally:
+            self._updating = False
+        scope = "" if assignment == logic.ALL else f" assessed by {assignment}"
+        overview = logic.cohort_overview(self._data, cohort, assignment)
+        self.overview.value = (
+            table_html(overview, f"Competencies{scope} in cohort {cohort}")
+            + f"<p><small>{html.escape(COMMITTEE_NOTE)}</small></p>"
+        )
+        matrix = logic.attainment_matrix(self._data, cohort, assignment)
         png = base64.b64encode(heatmap_png(matrix, f"Attainment, cohort {cohort}")).decode()
         alt = (
             f"Heatmap of attainment for {len(matrix.index)} learners on {len(matrix.columns)} "
             "competencies; the tables above and below give every value."
         )
         self.heatmap.value = (
-            f'<img style="max-width:760px" alt="{html.escape(alt)}" '
+            f'<img style="max-width:100%" alt="{html.escape(alt)}" '
             f'src="data:image/png;base64,{png}">'
         )
-        self._on_filters()
         self._on_competency()
-
-    def _on_filters(self, _change: object = None) -> None:
-        table = logic.assignment_overview(self._data, self.cohort.value, self.assignment.value)
-        self.assignments_table.value = table_html(table, "Assignment scores (share of maximum)")
         self._on_learner()
 
     def _on_competency(self, _change: object = None) -> None:
+        if getattr(self, "_updating", False):
+            return
         if not self.competency.value:
-            self.competency_table.value = feedback_html(["No competency map in this report."])
+            if self._data.competency_ids(self.cohort.value):
+                message = f"{self.assignment.value} assesses no mapped competency."
+            else:
+                message = "No competency map in this report."
+            self.competency_table.value = feedback_html([message])
             return
         table = logic.competency_learners(self._data, self.cohort.value, self.competency.value)
         self.competency_table.value = table_html(
@@ -146,6 +180,8 @@ class ProgramDashboardView(widgets.VBox):
         )
 
     def _on_learner(self, _change: object = None) -> None:
+        if getattr(self, "_updating", False):
+            return
         if not self.learner.value:
             self.learner_table.value = ""
             return

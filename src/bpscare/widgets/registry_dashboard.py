@@ -34,6 +34,8 @@ from bpscare.clinical.registry import (
 )
 from bpscare.widgets._svg import HLine, Series, line_chart
 from bpscare.widgets.common import SaveAnswerBar, feedback_html
+from bpscare.widgets.page import page_support
+from bpscare.widgets.practice_feedback import review_list_feedback
 
 __all__ = [
     "FLAGGED",
@@ -288,6 +290,7 @@ class RegistryDashboardView(widgets.VBox):
             style=style,
             layout=widgets.Layout(width="60%"),
         )
+        self.review_feedback = widgets.HTML()
         self.summary = widgets.HTML()
         self.table = widgets.HTML()
         self.plot = widgets.HTML()
@@ -295,6 +298,8 @@ class RegistryDashboardView(widgets.VBox):
         for control in (self.as_of, self.instrument, self.show):
             control.observe(self.update, names="value")
         self.patient.observe(self._on_patient, names="value")
+        if practice:  # graded work gets no hint; the flags are public rules, not a key
+            self.review.observe(self._on_review, names="value")
         children: list[widgets.Widget] = [
             widgets.HTML(
                 "<p style='margin:2px 0'>Who is not improving? Use the registry the way a "
@@ -308,12 +313,13 @@ class RegistryDashboardView(widgets.VBox):
             self.plot,
             self.caption,
             self.review,
+            self.review_feedback,
         ]
         self.save_bar: SaveAnswerBar | None = None
         if answer_name is not None:
             self.save_bar = SaveAnswerBar(answer_name, self.answer, kind=KIND, folder=folder)
             children.append(self.save_bar)
-        super().__init__(children)
+        super().__init__(page_support(self, children))
         self.update()
 
     def answer(self) -> dict[str, Any]:
@@ -358,6 +364,14 @@ class RegistryDashboardView(widgets.VBox):
         self.patient.value = current if current in ids else (ids[0] if ids else None)
         self.patient.observe(self._on_patient, names="value")
         self._on_patient()
+        if self.practice:
+            self._on_review()
+
+    def _on_review(self, _change: object = None) -> None:
+        if self.last_snapshot is None:
+            return
+        messages = review_list_feedback(self.last_snapshot.status, list(self.review.value))
+        self.review_feedback.value = feedback_html(messages, "info", "Your case-review list")
 
     def _status(self, scores: pd.DataFrame, as_of: object) -> pd.DataFrame:
         """Registry status for ``as_of``, computed once per date (filters reuse it)."""

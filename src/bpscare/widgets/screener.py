@@ -38,6 +38,7 @@ from bpscare.clinical.instruments import (
     score,
 )
 from bpscare.widgets.common import SaveAnswerBar, feedback_html, labelled_html
+from bpscare.widgets.page import page_support
 
 __all__ = [
     "INTRODUCTION_GUIDANCE",
@@ -372,7 +373,7 @@ class ScreenerView(widgets.VBox):
         if answer_name is not None:
             self.save_bar = SaveAnswerBar(answer_name, self.answer, kind=KIND, folder=folder)
             children.append(self.save_bar)
-        super().__init__(children)
+        super().__init__(page_support(self, children))
         if responses is not None:
             self.set_responses(responses)
         self._refresh()

@@ -10,6 +10,7 @@ import ipywidgets as widgets
 from bpscare.errors import BpscareError
 from bpscare.grading.submission_zip import pack_submission
 from bpscare.widgets.common import feedback_html
+from bpscare.widgets.page import page_support
 
 __all__ = ["SubmitView", "submit_button"]
 
@@ -50,7 +51,9 @@ class SubmitView(widgets.VBox):
             )
         )
         self.button.on_click(self._pack)
-        super().__init__([self.status, widgets.HBox([self.learner, self.button])])
+        super().__init__(
+            page_support(self, [self.status, widgets.HBox([self.learner, self.button])])
+        )
 
     def _pack(self, _button: widgets.Button | None = None) -> None:
         try:

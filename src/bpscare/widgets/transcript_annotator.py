@@ -1,16 +1,15 @@
 """Transcript annotator: code each utterance, then see agreement with the expert (Cohen's kappa).
 
-Each utterance of a synthetic encounter is a row with its own code drop-down: click the
-drop-down next to an utterance and choose a code (keyboard: Tab to it, arrows to choose). Stock
-ipywidgets give this click-to-annotate experience with standard, focusable controls that
-headless tests can drive, so no custom front-end (anywidget) is needed. "Check" calls
-:func:`bpscare.clinical.transcripts.agreement_report`: kappa with its Landis & Koch band (Cohen,
-Educ
-Psychol Meas 1960; Landis & Koch, Biometrics 1977), percent agreement, a per-code table and one
-sentence per disagreement. The expert codes stay in the private :class:`Transcript`; only the
-computed feedback reaches the browser, and only after "Check". In practice mode the expert
-codes are never read: :func:`coding_checks` applies the codebook's public rules instead
-(CODEBOOK.md rules S1 and R; Suchman et al., JAMA 1997;277:678-682).
+Each utterance of a synthetic encounter is shown in full, with its own code drop-down beside it
+(below it on a phone): a :class:`~bpscare.widgets.coding_table.CodingTable` anywidget whose rows
+grow with their text, never a capped box of shrinking rows. Keyboard: Tab to a drop-down, arrows
+to choose. "Check" calls :func:`bpscare.clinical.transcripts.agreement_report`: kappa with its
+Landis & Koch band (Cohen, Educ Psychol Meas 1960; Landis & Koch, Biometrics 1977), percent
+agreement, a per-code table and one sentence per disagreement. The expert codes stay in the
+private :class:`Transcript`; only the computed feedback reaches the browser, and only after
+"Check". In practice mode :func:`coding_checks` applies the codebook's public rules (CODEBOOK.md
+rules S1 and R; Suchman et al., JAMA 1997;277:678-682); the expert codes are compared only when
+``compare_with_expert`` is set, which the practice app does for the teaching transcript alone.
 """
 
 from __future__ import annotations
@@ -35,7 +34,9 @@ from bpscare.clinical.transcripts import (
     code_labels,
     load_transcript,
 )
+from bpscare.widgets.coding_table import CodingTable
 from bpscare.widgets.common import SaveAnswerBar, feedback_html
+from bpscare.widgets.page import page_support
 
 __all__ = [
     "KIND",
@@ -230,6 +231,26 @@ def per_code_html(report: AgreementReport) -> str:
     )
 
 
+class CodeSlot:
+    """One utterance's code in the table, read and set like a drop-down's ``value``."""
+
+    def __init__(self, table: CodingTable, n: int) -> None:
+        self._table = table
+        self.n = n
+
+    @property
+    def value(self) -> str:
+        """The code chosen for the utterance (:data:`NOT_CODED` if none)."""
+        return str(self._table.codes.get(str(self.n), NOT_CODED))
+
+    @value.setter
+    def value(self, code: str) -> None:
+        codes = {k: v for k, v in self._table.codes.items() if k != str(self.n)}
+        if code:
+            codes[str(self.n)] = code
+        self._table.codes = codes
+
+
 class TranscriptAnnotatorView(widgets.VBox):
     """Code the utterances of a transcript and compare the coding with the expert's.
 
@@ -242,8 +263,13 @@ class TranscriptAnnotatorView(widgets.VBox):
     folder
         Where the answer file goes (the notebook's folder by default).
     practice
-        Practice mode (Voila apps): the expert codes are never read; Check applies
-        :func:`coding_checks`.
+        Practice mode (Voila apps): Check applies the codebook's public rules
+        (:func:`coding_checks`).
+    compare_with_expert
+        Whether Check also compares the coding with the expert codes (kappa, per-code table,
+        one sentence per disagreement). Default: outside practice mode only. The practice app
+        turns it on for the teaching transcript alone, whose codes are public teaching
+        material; a graded transcript's codes are never read in practice mode.
     initial
         Starting codes (utterance number, int or string, to code), e.g. a saved answer's
         ``codes``.
@@ -262,6 +288,7 @@ class TranscriptAnnotatorView(widgets.VBox):
         answer_name: str | None = None,
         folder: Path | str | None = None,
         practice: bool = False,
+        compare_with_expert: bool | None = None,
         initial: Mapping[int | str, str] | None = None,
         load: Callable[[str], Transcript] = load_transcript,
         report: Callable[[Transcript, CodesArg], AgreementReport] = agreement_report,
@@ -270,6 +297,7 @@ class TranscriptAnnotatorView(widgets.VBox):
         # The Transcript holds the expert codes: a plain attribute, never a trait.
         self._transcript = load(transcript_id)
         self._practice = practice
+        self._with_expert = (not practice) if compare_with_expert is None else compare_with_expert
         self._report = report
         self._checks = checks
         learner = self._transcript.to_learner_dict()
@@ -293,36 +321,25 @@ class TranscriptAnnotatorView(widgets.VBox):
             titles=("Codebook",),
             selected_index=None,
         )
-        self.selectors: dict[int, widgets.Dropdown] = {}
-        rows = []
-        for u in learner["utterances"]:
-            n = u["n"]
-            text = widgets.HTML(
-                f"<p style='margin:2px 0'><strong>{n}.</strong> "
-                f"<span style='color:#555'>[{u['start']:.1f} s]</span> "
-                f"<strong>{html.escape(u['speaker'])}:</strong> {html.escape(u['text'])}</p>",
-                layout=widgets.Layout(width="62%"),
-            )
-            selector = widgets.Dropdown(
-                options=options,
-                value=NOT_CODED,
-                description=f"Code {n}",
-                style={"description_width": "initial"},
-                layout=widgets.Layout(width="36%"),
-            )
-            selector.observe(self._coded, names="value")
-            self.selectors[n] = selector
-            rows.append(widgets.HBox([text, selector]))
-        self.rows = widgets.VBox(rows, layout=widgets.Layout(max_height="480px", overflow="auto"))
+        self.table = CodingTable(learner["utterances"], options)
+        self.selectors: dict[int, CodeSlot] = {
+            int(u["n"]): CodeSlot(self.table, int(u["n"])) for u in learner["utterances"]
+        }
+        self.table.observe(self._coded, names="codes")
+        self.rows = self.table
         self.progress = widgets.Label(value="")
         self.check_button = widgets.Button(
             description="Check my coding",
             icon="check",
             button_style="primary",
-            tooltip="Compare your codes with the expert's",
+            tooltip=(
+                "Compare your codes with the expert's"
+                if self._with_expert
+                else "Check your codes against the codebook's rules"
+            ),
         )
         self.summary = widgets.HTML(value="")
-        self.table = widgets.HTML(value="")
+        self.agreement = widgets.HTML(value="")
         self.details = widgets.HTML(value="")
         self.check_button.on_click(self._check)
 
@@ -332,17 +349,16 @@ class TranscriptAnnotatorView(widgets.VBox):
             self.rows,
             widgets.HBox([self.check_button, self.progress]),
             self.summary,
-            self.table,
+            self.agreement,
             self.details,
         ]
         self.save_bar: SaveAnswerBar | None = None
         if answer_name is not None:
             self.save_bar = SaveAnswerBar(answer_name, self.answer, kind=KIND, folder=folder)
             children.append(self.save_bar)
-        super().__init__(children)
+        super().__init__(page_support(self, children))
         if initial:
-            for key, code in initial.items():
-                self.selectors[int(key)].value = code or NOT_CODED
+            self.table.codes = {str(key): code for key, code in initial.items() if code}
         self._coded()
 
     # Public -------------------------------------------------------------------------------
@@ -353,7 +369,7 @@ class TranscriptAnnotatorView(widgets.VBox):
 
     def codes(self) -> dict[int, str]:
         """Return the learner's codes so far: utterance number to code (uncoded left out)."""
-        return {n: s.value for n, s in self.selectors.items() if s.value != NOT_CODED}
+        return {int(n): code for n, code in self.table.codes.items() if code != NOT_CODED}
 
     def answer(self) -> dict[str, Any]:
         """Return the coding as the plain-JSON answer (:func:`coding_to_answer`)."""
@@ -361,7 +377,7 @@ class TranscriptAnnotatorView(widgets.VBox):
 
     # Callbacks ----------------------------------------------------------------------------
     def _coded(self, _change: object = None) -> None:
-        done = sum(s.value != NOT_CODED for s in self.selectors.values())
+        done = len(self.codes())
         self.progress.value = f"Coded {done} of {len(self.selectors)} utterances"
 
     def _check(self, _button: widgets.Button | None = None) -> None:
@@ -370,20 +386,26 @@ class TranscriptAnnotatorView(widgets.VBox):
             self.summary.value = feedback_html(
                 self._checks(self._transcript, codes), "info", "Codebook check"
             )
+        if not self._with_expert:
             return
         if not codes:
-            self.summary.value = feedback_html(
-                ["Code at least one utterance, then check again."], "info"
-            )
+            message = ["Code at least one utterance, then check again."]
+            if self._practice:
+                self.details.value = feedback_html(message, "info")
+            else:
+                self.summary.value = feedback_html(message, "info")
             return
         result = self._report(self._transcript, codes)
         level = "success" if result.kappa > SUBSTANTIAL_KAPPA else "warning"
-        self.summary.value = feedback_html(
-            [result.messages[0]], level, "Agreement with the expert coding"
-        )
-        self.table.value = per_code_html(result)
+        agreement = feedback_html([result.messages[0]], level, "Agreement with the expert coding")
         details = list(per_code_messages(result)) + list(result.messages[1:])
-        self.details.value = feedback_html(details, "info", "Per code and per utterance")
+        details_html = feedback_html(details, "info", "Per code and per utterance")
+        if self._practice:
+            self.agreement.value = agreement + per_code_html(result)
+        else:
+            self.summary.value = agreement
+            self.agreement.value = per_code_html(result)
+        self.details.value = details_html
 
 
 def transcript_annotator(
@@ -392,8 +414,13 @@ def transcript_annotator(
     *,
     folder: Path | str | None = None,
     practice: bool = False,
+    compare_with_expert: bool | None = None,
 ) -> TranscriptAnnotatorView:
     """Return the annotator for a bundled transcript (one line in a lesson cell)."""
     return TranscriptAnnotatorView(
-        transcript_id, answer_name=answer_name, folder=folder, practice=practice
+        transcript_id,
+        answer_name=answer_name,
+        folder=folder,
+        practice=practice,
+        compare_with_expert=compare_with_expert,
     )

@@ -34,6 +34,7 @@ from bpscare.clinical.communication import (
 from bpscare.clinical.trust_model import ILLUSTRATIVE_NOTE, SCENARIOS, Behaviours
 from bpscare.widgets._svg import Series, line_chart
 from bpscare.widgets.common import SaveAnswerBar, feedback_html
+from bpscare.widgets.page import page_support
 
 __all__ = [
     "EVENTS",
@@ -236,6 +237,9 @@ class TrustSimulatorView(widgets.VBox):
         self.last_run: TrustRun | None = None
         self._applying_preset = False
         style = {"description_width": "initial"}
+        # One label width for every slider, so their tracks start at the same place; on a
+        # narrow screen the label takes the whole row and the track goes below it.
+        aligned = {"description_width": "min(22rem, 100%)"}
         start = trust_model.scenario(preset).to_dict()
         self.preset = widgets.Dropdown(
             options=[*((name.capitalize(), name) for name in SCENARIOS), ("Custom", _CUSTOM)],
@@ -252,7 +256,7 @@ class TrustSimulatorView(widgets.VBox):
                 description=BEHAVIOUR_LABELS[name],
                 continuous_update=False,
                 readout_format=".2f",
-                style=style,
+                style=aligned,
                 layout=widgets.Layout(width="95%"),
             )
             for name in (f.name for f in fields(Behaviours))
@@ -263,7 +267,8 @@ class TrustSimulatorView(widgets.VBox):
             max=24,
             description="Visits:",
             continuous_update=False,
-            style=style,
+            style=aligned,
+            layout=widgets.Layout(width="95%"),
         )
         self.event = widgets.Dropdown(
             options=[(label, key) for key, (label, _) in EVENTS.items()],
@@ -276,9 +281,10 @@ class TrustSimulatorView(widgets.VBox):
             value=4,
             min=1,
             max=visits,
-            description="at visit:",
+            description="One-visit event at visit:",
             continuous_update=False,
-            style=style,
+            style=aligned,
+            layout=widgets.Layout(width="95%"),
         )
         self.note = widgets.HTML(feedback_html([ILLUSTRATIVE_NOTE], "warning", "Teaching model"))
         self.summary = widgets.HTML()
@@ -301,8 +307,9 @@ class TrustSimulatorView(widgets.VBox):
             heading("Harmful behaviours"),
             *(self.sliders[n] for n in HARMFUL_BEHAVIOURS),
             heading("Course"),
-            widgets.HBox([self.visits, self.event_visit]),
+            self.visits,
             self.event,
+            self.event_visit,
             self.summary,
             self.plot,
             self.effects,
@@ -311,7 +318,7 @@ class TrustSimulatorView(widgets.VBox):
         if answer_name is not None:
             self.save_bar = SaveAnswerBar(answer_name, self.answer, kind=KIND, folder=folder)
             children.append(self.save_bar)
-        super().__init__(children)
+        super().__init__(page_support(self, children))
         self.update()
 
     def behaviours(self) -> Behaviours:

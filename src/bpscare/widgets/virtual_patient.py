@@ -32,6 +32,8 @@ import ipywidgets as widgets
 from bpscare.clinical.cases import Case, InterviewQuestion, load_case, question_bank
 from bpscare.clinical.formulation import DOMAINS
 from bpscare.widgets.common import SaveAnswerBar, feedback_html, labelled_html
+from bpscare.widgets.page import page_support
+from bpscare.widgets.practice_feedback import interview_debrief
 
 __all__ = [
     "KIND",
@@ -318,8 +320,11 @@ class VirtualPatientView(widgets.VBox):
     folder
         Where the answer file goes (the notebook's folder by default).
     practice
-        Practice mode (Voila apps): feedback uses the public style rules only; the case's key
-        questions are never read.
+        Practice mode (Voila apps): feedback uses the public style rules and, at the end, a
+        debrief from the public question bank (:func:`interview_debrief`).
+    compare_with_expert
+        Whether the end of the interview also lists the case's key questions missed. Default:
+        outside practice mode only; the practice app turns it on for the teaching case alone.
     load
         Loads the case (:func:`bpscare.clinical.cases.load_case`).
     respond
@@ -337,6 +342,7 @@ class VirtualPatientView(widgets.VBox):
         answer_name: str | None = None,
         folder: Path | str | None = None,
         practice: bool = False,
+        compare_with_expert: bool | None = None,
         load: Callable[[str], Case] = load_case,
         respond: Callable[[Case, str], str] = patient_answer,
         feedback: Callable[..., InterviewFeedback] = interview_feedback,
@@ -349,9 +355,11 @@ class VirtualPatientView(widgets.VBox):
         self._feedback = feedback
         self._bank = list(bank) if bank is not None else question_bank()
         self._by_id = _bank_by_id(self._bank)
-        # Expert material: a plain attribute, never a trait, and empty in practice mode.
+        # Expert material: a plain attribute, never a trait; in practice mode read only when
+        # asked (the practice app asks for the teaching case alone, whose key is public).
+        with_expert = (not practice) if compare_with_expert is None else compare_with_expert
         self._key_questions: tuple[str, ...] = (
-            () if practice else tuple(self._case.interview.key_questions)
+            tuple(self._case.interview.key_questions) if with_expert else ()
         )
         self._asked: list[str] = []
         self._finished = False
@@ -406,7 +414,7 @@ class VirtualPatientView(widgets.VBox):
         if answer_name is not None:
             self.save_bar = SaveAnswerBar(answer_name, self.answer, kind=KIND, folder=folder)
             children.append(self.save_bar)
-        super().__init__(children)
+        super().__init__(page_support(self, children))
         self._refresh_questions()
         self._render()
 
@@ -422,6 +430,9 @@ class VirtualPatientView(widgets.VBox):
 
     def ask(self, question_id: str) -> None:
         """Ask one bank question by id (what the Ask button does for the selected question)."""
+        if self._finished:
+            msg = "the interview has ended; start a new one to ask more questions"
+            raise ValueError(msg)
         if question_id not in self._by_id:
             msg = f"unknown question id {question_id!r}; allowed: {', '.join(self._by_id)}"
             raise ValueError(msg)
@@ -431,6 +442,8 @@ class VirtualPatientView(widgets.VBox):
 
     # Callbacks ----------------------------------------------------------------------------
     def _ask(self, _button: widgets.Button | None = None) -> None:
+        if self._finished:
+            return
         if self.question.value is None:
             self.style_feedback.value = feedback_html(
                 ["Choose a question in the list first."], "info"
@@ -439,7 +452,10 @@ class VirtualPatientView(widgets.VBox):
         self.ask(self.question.value)
 
     def _finish(self, _button: widgets.Button | None = None) -> None:
+        """End the interview: no further questions, then the debrief."""
         self._finished = True
+        for control in (self.domain, self.question, self.ask_button, self.finish_button):
+            control.disabled = True
         self._render()
 
     def _refresh_questions(self, _change: object = None) -> None:
@@ -467,8 +483,11 @@ class VirtualPatientView(widgets.VBox):
             fb.style_messages, fb.style_level, "Question style"
         )
         if self._finished:
-            level = "warning" if fb.missed else "success"
-            self.end_feedback.value = feedback_html(fb.end_messages, level, "End of interview")
+            debrief = interview_debrief(self._asked, self._bank)
+            level = "warning" if fb.missed else "info"
+            self.end_feedback.value = feedback_html(
+                [*fb.end_messages, *debrief], level, "End of interview: debrief"
+            )
         self.conversation.value = self._conversation_html()
 
     def _intro_html(self) -> str:
@@ -506,6 +525,13 @@ def virtual_patient(
     *,
     folder: Path | str | None = None,
     practice: bool = False,
+    compare_with_expert: bool | None = None,
 ) -> VirtualPatientView:
     """Return the virtual-patient interview for a case (one line in a lesson cell)."""
-    return VirtualPatientView(case_id, answer_name=answer_name, folder=folder, practice=practice)
+    return VirtualPatientView(
+        case_id,
+        answer_name=answer_name,
+        folder=folder,
+        practice=practice,
+        compare_with_expert=compare_with_expert,
+    )

@@ -17,6 +17,9 @@ Each ``*.yaml`` file in this folder is one submission. Keys:
                  must earn, a number below full marks. All four tests cells are listed.
 ``flagged``      true: the result must carry a flag with a reason; false: it must carry none;
                  absent: either (the attack fails silently inside the learner's own process).
+``needs_sandbox`` true: the fair score holds only where the bwrap sandbox works (a host unix
+                 socket, an unprivileged uid); on a machine without bwrap the case is reported
+                 as skipped, as the engine reports the missing protection with a warning.
 
 Code, texts and link targets are ``string.Template`` text: ``$course`` (the course folder),
 ``$project`` (the folder holding ``autograders/``), ``$marker`` (a path that must never be
@@ -88,6 +91,7 @@ class Case:
     expected: dict[str, float] = field(default_factory=dict)
     flagged: bool | None = None
     blank: bool = False
+    needs_sandbox: bool = False
 
     @property
     def student(self) -> str:
@@ -116,6 +120,7 @@ def load_cases(folder: Path = HERE) -> list[Case]:
                 files=dict(data.get("files") or {}),
                 expected=expected_scores(path.name, data.get("expected")),
                 flagged=data.get("flagged"),
+                needs_sandbox=bool(data.get("needs_sandbox", False)),
             )
         )
     return cases

@@ -9,7 +9,9 @@ one module per concern, and every public name is re-exported here:
 * :mod:`~bpscare.clinical.cases.yaml_reader`: :class:`CaseError` and the validating YAML reader;
 * :mod:`~bpscare.clinical.cases.vocabularies`: the shared controlled vocabularies;
 * :mod:`~bpscare.clinical.cases.interview_questions`: the shared interview question bank;
-* :mod:`~bpscare.clinical.cases.stigma_checks`: the stigma review checklist and its checks.
+* :mod:`~bpscare.clinical.cases.stigma_checks`: the stigma review checklist and its checks;
+* :mod:`~bpscare.clinical.cases.screener_items`: the item keys under which case files store
+  screener answers (never by position), and their place on each bundled form.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from bpscare.clinical.cases.model import (
     Screeners,
     StigmaReview,
 )
+from bpscare.clinical.cases.screener_items import SCREENER_ITEM_KEYS, item_keys, item_position
 from bpscare.clinical.cases.stigma_checks import (
     TEACHING_CONTEXT_FIELDS,
     ChecklistItem,
@@ -51,6 +54,7 @@ __all__ = [
     "FALLBACK_ANSWER",
     "INSURANCE_TYPES",
     "QUESTION_STYLES",
+    "SCREENER_ITEM_KEYS",
     "SETTINGS",
     "TEACHING_CONTEXT_FIELDS",
     "TRUST_LEVELS",
@@ -72,6 +76,8 @@ __all__ = [
     "TermHit",
     "case_ids",
     "flagged_terms",
+    "item_keys",
+    "item_position",
     "load_case",
     "load_case_file",
     "load_cases",

@@ -34,6 +34,7 @@ from bpscare.clinical.cases.model import (
     Screeners,
     StigmaReview,
 )
+from bpscare.clinical.cases.screener_items import item_keys, item_position
 from bpscare.clinical.cases.stigma_checks import _checklist
 from bpscare.clinical.cases.vocabularies import vocabulary
 from bpscare.clinical.cases.yaml_reader import CaseError, _data, _read_yaml, _Reader
@@ -105,48 +106,76 @@ def _parse_demographics(r: _Reader, raw: object) -> Demographics:
     )
 
 
-def _item_list(
-    r: _Reader, value: object, field: str, n_items: int, high: int, *, nullable: int | None = None
+def _keyed_items(
+    r: _Reader,
+    value: object,
+    field: str,
+    instrument: str,
+    high: int,
+    *,
+    nullable: str | None = None,
 ) -> tuple[int | None, ...]:
-    if not isinstance(value, list) or len(value) != n_items:
-        got = len(value) if isinstance(value, list) else type(value).__name__
-        msg = f"expected a list of {n_items} item responses in official order, got {got}"
+    """Read ``{item key: answer}`` and return the answers in the bundled form's order."""
+    keys = item_keys(instrument)
+    if not isinstance(value, dict):
+        msg = (
+            f"expected a mapping of item key to answer ({', '.join(keys)}), got "
+            f"{type(value).__name__}; answers are stored by key, not position, so that the "
+            "order of a form cannot shift them"
+        )
         raise r.fail(msg, field)
-    items: list[int | None] = []
-    for i, item in enumerate(value):
-        if item is None and nullable == i:
-            items.append(None)
+    unknown = [str(k) for k in value if k not in keys]
+    if unknown:
+        msg = f"unknown item key(s) {unknown}; allowed: {', '.join(keys)}"
+        raise r.fail(msg, field)
+    missing = [k for k in keys if k not in value]
+    if missing:
+        msg = f"missing item key(s) {missing}; every item needs an answer"
+        raise r.fail(msg, field)
+    items: list[int | None] = [None] * len(keys)
+    for key in keys:
+        answer = value[key]
+        if answer is None and nullable == key:
             continue
-        items.append(r.integer(item, f"{field}[{i}]", 0, high))
+        items[item_position(instrument, key)] = r.integer(answer, f"{field}.{key}", 0, high)
     return tuple(items)
 
 
-def _complete_items(r: _Reader, value: object, field: str, n_items: int) -> tuple[int, ...]:
+def _complete_items(r: _Reader, value: object, field: str, instrument: str) -> tuple[int, ...]:
     """Return a fully answered 0-3 item list (PHQ-9, GAD-7): case screeners are complete."""
-    return tuple(v for v in _item_list(r, value, field, n_items, 3) if v is not None)
+    return tuple(v for v in _keyed_items(r, value, field, instrument, 3) if v is not None)
 
 
 def _parse_screeners(r: _Reader, raw: object) -> Screeners:
     f = "screeners"
     data = r.mapping(raw, f)
-    r.keys(data, f, ["phq9", "gad7", "phq15", "phq15_menstrual_applicable"], ["phq9_difficulty"])
+    r.keys(
+        data,
+        f,
+        ["phq9", "gad7", "phq15", "phq15_menstrual_applicable"],
+        ["phq9_difficulty", "administration_notes"],
+    )
     applicable = r.boolean(data["phq15_menstrual_applicable"], f"{f}.phq15_menstrual_applicable")
-    phq15 = _item_list(r, data["phq15"], f"{f}.phq15", 15, 2, nullable=None if applicable else 3)
-    if not applicable and phq15[3] is not None:
+    phq15 = _keyed_items(
+        r, data["phq15"], f"{f}.phq15", "phq15", 2, nullable=None if applicable else "menstrual"
+    )
+    if not applicable and phq15[item_position("phq15", "menstrual")] is not None:
         msg = (
-            f"item 4 (menstrual problems) must be null when phq15_menstrual_applicable is "
-            f"false, got {phq15[3]!r}"
+            "item 'menstrual' (menstrual problems) must be null when "
+            "phq15_menstrual_applicable is false"
         )
-        raise r.fail(msg, f"{f}.phq15[3]")
+        raise r.fail(msg, f"{f}.phq15.menstrual")
     difficulty = data.get("phq9_difficulty")
+    notes = data.get("administration_notes")
     return Screeners(
-        phq9=_complete_items(r, data["phq9"], f"{f}.phq9", 9),
-        gad7=_complete_items(r, data["gad7"], f"{f}.gad7", 7),
+        phq9=_complete_items(r, data["phq9"], f"{f}.phq9", "phq9"),
+        gad7=_complete_items(r, data["gad7"], f"{f}.gad7", "gad7"),
         phq15=phq15,
         phq15_menstrual_applicable=applicable,
         phq9_difficulty=None
         if difficulty is None
         else r.integer(difficulty, f"{f}.phq9_difficulty", 0, 3),
+        administration_notes=() if notes is None else r.texts(notes, f"{f}.administration_notes"),
     )
 
 

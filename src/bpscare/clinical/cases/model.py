@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bpscare.clinical.cases.interview_questions import _question_bank
+from bpscare.clinical.cases.screener_items import item_keys
 from bpscare.clinical.cases.yaml_reader import _join
 from bpscare.clinical.formulation import Formulation
 
@@ -103,10 +104,13 @@ class History:
 
 @dataclass(frozen=True)
 class Screeners:
-    """Raw screener item responses in official item order (score with Case.screener_scores).
+    """Screener answers in the bundled form's item order (score with Case.screener_scores).
 
-    ``phq15[3]`` (item 4, menstrual problems) is ``None`` when it does not apply to the person,
-    and then ``phq15_menstrual_applicable`` is ``False`` (Kroenke et al., Psychosom Med 2002).
+    Case files store answers by item key (:mod:`~bpscare.clinical.cases.screener_items`); the
+    loader places each at its position on the bundled form, so these tuples always match the
+    form a widget shows. The PHQ-15 menstrual item is ``None`` when it does not apply to the
+    person, and then ``phq15_menstrual_applicable`` is ``False`` (Kroenke et al., Psychosom Med
+    2002). ``administration_notes`` record how a form was given (e.g. an item's wording).
     """
 
     phq9: tuple[int, ...]
@@ -114,6 +118,12 @@ class Screeners:
     phq15: tuple[int | None, ...]
     phq15_menstrual_applicable: bool
     phq9_difficulty: int | None = None
+    administration_notes: tuple[str, ...] = ()
+
+    def by_key(self, instrument: str) -> dict[str, int | None]:
+        """Return ``{item key: answer}`` for ``"phq9"``, ``"gad7"`` or ``"phq15"``."""
+        answers: tuple[int | None, ...] = getattr(self, instrument)
+        return dict(zip(item_keys(instrument), answers, strict=True))
 
 
 @dataclass(frozen=True)
@@ -309,13 +319,15 @@ def _case_to_dict(case: Case) -> dict[str, Any]:
         demographics["insurance_note"] = d.insurance_note
     s = case.screeners
     screeners: dict[str, Any] = {
-        "phq9": list(s.phq9),
-        "gad7": list(s.gad7),
-        "phq15": list(s.phq15),
+        "phq9": s.by_key("phq9"),
+        "gad7": s.by_key("gad7"),
+        "phq15": s.by_key("phq15"),
         "phq15_menstrual_applicable": s.phq15_menstrual_applicable,
     }
     if s.phq9_difficulty is not None:
         screeners["phq9_difficulty"] = s.phq9_difficulty
+    if s.administration_notes:
+        screeners["administration_notes"] = list(s.administration_notes)
     cp = case.care_plan
     interview: dict[str, Any] = {
         "answers": dict(case.interview.answers),

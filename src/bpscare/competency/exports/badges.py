@@ -56,10 +56,12 @@ def achievement(
         "id": f"{issuer.id}#achievement-{competency.id}",
         "type": ["Achievement"],
         "achievementType": "Competency",
-        "name": f"{competency.id}: {competency.title}",
+        "name": f"Meeting course expectations: {competency.id} {competency.title}",
         "description": (
-            f"Course-level evidence for {framework.title} - {competency.title}, from the "
-            f"autograded and manually graded work of {course_label}."
+            f"Course competency of {course_label}, aligned to {framework.title} - "
+            f"{competency.title}: graded evidence from its autograded and manually graded work. "
+            "Evidence for a clinical competency committee, not a milestone rating or an "
+            "entrustment decision."
         ),
         "criteria": {
             "narrative": (
@@ -84,7 +86,7 @@ def achievement(
             {
                 "id": rd_id,
                 "type": ["ResultDescription"],
-                "name": f"{framework.id} level ({scheme.name})",
+                "name": f"Course band ({scheme.name})",
                 "resultType": "RubricCriterionLevel",
                 "allowedValue": [b.label for b in scheme.bands],
                 "requiredLevel": f"{rd_id}-{attained.id}",
@@ -277,6 +279,8 @@ def write_report_badges(path: Path, data: ReportData, issuer: Issuer) -> int:
     learners = data.learners
     with path.open("w", encoding="utf-8", buffering=1 << 20) as fh:
         for k, comp in enumerate(data.competencies):
+            if not data.frameworks[comp.framework].badges:
+                continue  # no badge for an EPA: entrustment is not the course's to decide
             writer = BadgeLineWriter(
                 framework=data.frameworks[comp.framework],
                 competency=comp,

@@ -7,9 +7,11 @@ Student / ID / SIS User ID; here ``Student`` and ``SIS User ID`` hold the nbgrad
 (never a name) and ``ID`` holds nbgrader's ``lms_user_id`` when the gradebook records one.
 Unknown assignment columns create new assignments on import. Moodle's CSV grade import (Grades >
 Import > CSV file) needs the ``Points Possible`` row deleted first; map ``SIS User ID`` to the
-user's "ID number" and each assignment column to a grade item. A missing submission is written
-as 0, like ``nbgrader export``. With pseudonymisation the ids are pseudonyms and ``ID`` is left
-empty, so such a file is for sharing, not for importing.
+user's "ID number" and each assignment column to a grade item. Scores are rounded to two
+decimals. A submission missing past its due date is written as 0, like ``nbgrader export``; a
+submission with cells awaiting a manual grade, and work not yet due, are left empty (no grade
+yet), where ``nbgrader export`` writes 0. With pseudonymisation the ids are pseudonyms and
+``ID`` is left empty, so such a file is for sharing, not for importing.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from bpscare.competency.formats import memo, num
-from bpscare.competency.report_data import ReportData, learner_order
+from bpscare.competency.report_data import ReportData, learner_order, shown_scores
 
 LMS_FIXED_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 
@@ -47,7 +49,7 @@ def write_lms_gradebook(
     assignments
         Assignment names (column headers), in report order.
     scores
-        learners x assignments points (missing submission = 0).
+        learners x assignments points (NaN: no grade yet, written empty).
     max_scores
         Maximum points per assignment.
     """
@@ -71,6 +73,6 @@ def write_report_lms(path: Path, data: ReportData, lms_ids: Sequence[str]) -> No
         [data.learners[i] for i in order],
         [("" if data.pseudonymized else lms_ids[i]) for i in order],
         [a.name for a in data.assignments],
-        data.scores[order],
+        shown_scores(data)[order],
         data.assignment_max,
     )

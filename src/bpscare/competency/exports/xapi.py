@@ -3,7 +3,9 @@
 By default one statement per learner x submitted assignment (the assignment is the activity,
 the score is the submission's total, the extension lists the competencies it assesses); with
 ``xapi_detail="cells"`` one statement per learner x grade cell, as follows (ADL Experience API
-1.0.3): actor by ``account`` (home page + learner id or pseudonym, never a name or e-mail), verb
+1.0.3; raw scores rounded to two decimals; a submission with cells awaiting a manual grade
+gets no assignment statement until graded, and a pending cell none): actor by ``account``
+(home page + learner id or pseudonym, never a name or e-mail), verb
 ``http://adlnet.gov/expapi/verbs/scored``, the grade cell as the activity, ``result.score``
 raw/min/max/scaled, the assignment and course in ``context.contextActivities.grouping`` and the
 mapped competencies under the extension :data:`COMPETENCY_EXTENSION`; ``timestamp`` is the
@@ -157,7 +159,7 @@ class XapiStatementWriter:
         part = self._cache.get(key)
         if part is None:
             mx = self.cells[c].max_score
-            score: dict[str, float] = {"raw": x}
+            score: dict[str, float] = {"raw": round(x, 2)}
             if x >= 0:
                 score["min"] = 0
             if mx > 0:
@@ -179,7 +181,7 @@ class XapiStatementWriter:
             rest = self._assignment_rest.get(assignment)
             if rest is None:
                 rest = self._assignment_rest[assignment] = self._assignment_fragment(assignment)
-            score: dict[str, float] = {"raw": total}
+            score: dict[str, float] = {"raw": round(total, 2)}
             if total >= 0:
                 score["min"] = 0
             if max_score > 0:
@@ -350,4 +352,5 @@ def write_report_xapi(
         if options.detail == "cells":
             return writer.write(fh, evidence(), heads, tails)
         rows = zip(sub_assignment, heads, tails, sub_total, sub_max, strict=True)
-        return writer.write_assignments(fh, rows)
+        graded = sums.pending == 0  # a submission awaiting grading has no score to state yet
+        return writer.write_assignments(fh, (r for r, ok in zip(rows, graded, strict=True) if ok))

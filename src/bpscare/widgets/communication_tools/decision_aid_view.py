@@ -34,6 +34,7 @@ from bpscare.clinical.communication import (
 )
 from bpscare.widgets.common import feedback_html, labelled_html
 from bpscare.widgets.communication_tools._shared import _STYLE, _WIDE, _save_bar, _split_lines
+from bpscare.widgets.page import page_support
 
 __all__ = [
     "KIND_DECISION_AID",
@@ -173,7 +174,12 @@ class DecisionAidBuilder(widgets.VBox):
             description="What matters to me:", placeholder="keep working my shifts", **text
         )
         self.importance = widgets.IntSlider(
-            value=5, min=0, max=10, description="How much it matters (0-10):", style=_STYLE
+            value=5,
+            min=0,
+            max=10,
+            description="How much it matters (0-10):",
+            style=_STYLE,
+            layout=widgets.Layout(width="min(30rem, 100%)"),
         )
         self.add_value = widgets.Button(description="Add what matters", icon="plus")
         self.remove_value = widgets.Button(description="Remove last", icon="minus")
@@ -192,7 +198,8 @@ class DecisionAidBuilder(widgets.VBox):
         self.markdown = widgets.Textarea(
             description="Decision aid as Markdown:",
             style=_STYLE,
-            layout=widgets.Layout(width="95%", height="200px"),
+            rows=10,
+            layout=widgets.Layout(width="95%"),
         )
         self.add_option.on_click(self._on_add_option)
         self.remove_option.on_click(self._on_remove_option)
@@ -243,7 +250,7 @@ class DecisionAidBuilder(widgets.VBox):
         self.save_bar = _save_bar(answer_name, self.answer, KIND_DECISION_AID, folder)
         if self.save_bar is not None:
             children.append(self.save_bar)
-        super().__init__(children)
+        super().__init__(page_support(self, children))
         self._refresh()
 
     def answer(self) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from bpscare.clinical.communication import (
 )
 from bpscare.widgets.common import feedback_html, labelled_html
 from bpscare.widgets.communication_tools._shared import _STYLE, _WIDE, _save_bar, _split_lines
+from bpscare.widgets.page import page_support
 
 __all__ = [
     "KIND_PREFERENCES",
@@ -110,7 +111,8 @@ class CommunicationPreferencesView(widgets.VBox):
         self.markdown = widgets.Textarea(
             description="Note for the record (Markdown):",
             style=_STYLE,
-            layout=widgets.Layout(width="95%", height="180px"),
+            rows=9,
+            layout=widgets.Layout(width="95%"),
         )
         self._controls = [
             self.preferred_name,
@@ -139,7 +141,7 @@ class CommunicationPreferencesView(widgets.VBox):
         self.save_bar = _save_bar(answer_name, self.answer, KIND_PREFERENCES, folder)
         if self.save_bar is not None:
             children.append(self.save_bar)
-        super().__init__(children)
+        super().__init__(page_support(self, children))
         if initial is not None:
             self.set_preferences(initial)
         for control in self._controls:

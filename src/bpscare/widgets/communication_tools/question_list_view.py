@@ -24,6 +24,7 @@ from bpscare.clinical.communication import (
 )
 from bpscare.widgets.common import feedback_html, labelled_html
 from bpscare.widgets.communication_tools._shared import _STYLE, _WIDE, _save_bar
+from bpscare.widgets.page import page_support
 
 __all__ = [
     "KIND_QUESTION_LIST",
@@ -108,7 +109,8 @@ class QuestionPromptListView(widgets.VBox):
         self.printable = widgets.Textarea(
             description="Printable list:",
             style=_STYLE,
-            layout=widgets.Layout(width="95%", height="200px"),
+            rows=10,
+            layout=widgets.Layout(width="95%"),
         )
         self.topic.observe(self._on_topic, names="value")
         self.add_bank.on_click(self._on_add_bank)
@@ -138,7 +140,7 @@ class QuestionPromptListView(widgets.VBox):
         self.save_bar = _save_bar(answer_name, self.answer, KIND_QUESTION_LIST, folder)
         if self.save_bar is not None:
             children.append(self.save_bar)
-        super().__init__(children)
+        super().__init__(page_support(self, children))
         self._on_topic()
         self._refresh()
 

@@ -1,0 +1,236 @@
+"""Feedback: learner-safe on every path, one learner never blocks another, same HTML as nbgrader.
+
+The course's ``nbgrader_config.py`` (written by ``bpscare build``) registers
+``LearnerSafeFeedback`` for GenerateFeedback, so nbgrader's own API (what formgrader's Generate
+Feedback button calls) is safe too; ``bpscare feedback`` renders the same HTML in-process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import sys
+from html import unescape
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from bpscare.authoring import simulated_submissions
+from bpscare.errors import BpscareError
+from bpscare.grading import autograde
+from bpscare.grading.feedback import FILTER, LearnerSafeFeedback, generate_feedback
+
+pytestmark = pytest.mark.e2e
+
+A = "t01-tiny"
+NB = f"{A}.ipynb"
+HIDDEN_LINE = "double(21) should be 42 (hidden check wording)"  # the message: learners see it
+HIDDEN_CODE = "lambda: double(21)"  # the code of the hidden check: learners never see it
+SECRETS = ("LEAK-CANARY", HIDDEN_CODE, "distinctive rubric", "BEGIN HIDDEN TESTS")
+LEARNERS = {
+    "l-right": None,  # the solution
+    "l-wrong": "def double(x):\n    return x * 3\n",
+    "l-raises": "def double(x):\n    raise ValueError('not yet')\n",
+    # a learner's own text with the hidden-tests marker and no end (issue 18, item 12)
+    "l-marker": "### BEGIN HIDDEN TESTS\ndef double(x):\n    return 2 * x\n",
+}
+
+
+def _submit(course: Path, learner: str, answer: str | None) -> None:
+    release = nbformat.read(str(course / "release" / A / NB), as_version=4)
+    source = nbformat.read(str(course / "source" / A / NB), as_version=4)
+    ids = simulated_submissions.answer_cells(release)
+    chosen = dict.fromkeys(ids, simulated_submissions.SOLUTION_ANSWER if answer is None else answer)
+    nb = simulated_submissions.fill_release(release, source, chosen, reflection="My reflection.")
+    when = dt.datetime(2029, 12, 31, tzinfo=dt.UTC)
+    simulated_submissions.write_submission(course, learner, A, {NB: nb}, when)
+
+
+@pytest.fixture(scope="module")
+def graded(built_tiny, tmp_path_factory) -> Path:
+    """The tiny course, four learners autograded by the engine (kept pristine: copy it)."""
+    course = tmp_path_factory.mktemp("feedback") / "course"
+    shutil.copytree(Path(built_tiny.out) / "course", course)
+    for learner, answer in LEARNERS.items():
+        _submit(course, learner, answer)
+    run = autograde(course, A, workers=2)
+    assert not run.failed, run.summary()
+    return course
+
+
+@pytest.fixture
+def course(graded, tmp_path) -> Path:
+    return Path(shutil.copytree(graded, tmp_path / "course"))
+
+
+def _pages(course: Path) -> dict[str, str]:
+    return {
+        p.parent.parent.name: p.read_text()
+        for p in sorted((course / "feedback").glob(f"*/{A}/{NB[:-6]}.html"))
+    }
+
+
+def _visible_text(html: str) -> str:
+    """The text a learner reads: styles, scripts and tags removed, entities decoded.
+
+    Tags go without a space, so highlighted code (one ``<span>`` per token) reads as written.
+    """
+    html = re.sub(r"(?s)<(style|script)\b.*?</\1>", " ", html)
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def _nbgrader_api(course: Path, monkeypatch):
+    """``NbGraderAPI`` with the config loaded as formgrader loads it (cwd nbgrader_config.py)."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.apps.baseapp import NbGrader
+
+    monkeypatch.chdir(course)
+    app = NbGrader()
+    app.load_cwd_config = True
+    app.load_config_file()
+    return NbGraderAPI(config=app.config)
+
+
+def test_built_course_config_registers_the_filter(graded):
+    text = (graded / "nbgrader_config.py").read_text()
+    assert FILTER in text
+    assert (
+        f'"{FILTER}"'
+        in Path(__file__).resolve().parents[2].joinpath("course", "nbgrader_config.py").read_text()
+    )
+
+
+def test_nbgrader_api_feedback_is_learner_safe(course, monkeypatch):
+    """formgrader's Generate Feedback path: no hidden test, mark scheme or traceback line."""
+    api = _nbgrader_api(course, monkeypatch)
+    result = api.generate_feedback(A, force=True)
+    assert result["success"], result.get("log")
+    pages = _pages(course)
+    assert set(pages) == set(LEARNERS)  # l-marker blocks nobody
+    for learner, html in pages.items():
+        for secret in SECRETS[:3]:
+            assert secret not in _visible_text(html), (learner, secret)
+            assert secret not in html, (learner, secret)
+        assert "Traceback (most recent call last)" not in html, learner
+        assert "-----------------------------------------" not in html, learner
+    assert HIDDEN_LINE in _visible_text(pages["l-wrong"])  # the message still explains
+    # the learner's own text is shown as written, marker included
+    assert "BEGIN HIDDEN TESTS" in pages["l-marker"]
+    assert "ValueError" in _visible_text(pages["l-raises"])
+
+
+def test_without_the_filter_nbgrader_leaks(course, monkeypatch):
+    """The check above can fail: nbgrader's default preprocessors show the hidden check."""
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades
+
+    api = _nbgrader_api(course, monkeypatch)
+    api.config.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor]
+    api = type(api)(config=api.config)
+    result = api.generate_feedback(A, "l-wrong", force=True)
+    assert result["success"], result.get("log")
+    assert HIDDEN_CODE in _visible_text(_pages(course)["l-wrong"])
+
+
+def test_nbgrader_cli_feedback_is_learner_safe(course):
+    """``nbgrader generate_feedback`` run in the course folder reads the same config."""
+    nbgrader = Path(sys.executable).parent / "nbgrader"
+    done = subprocess.run(
+        [str(nbgrader), "generate_feedback", A, "--force", "--log-level=ERROR"],
+        cwd=course,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    for learner, html in _pages(course).items():
+        text = _visible_text(html)
+        assert HIDDEN_CODE not in text, learner
+        assert "LEAK-CANARY" not in text, learner
+
+
+def test_bpscare_feedback_identical_to_nbgrader(graded, tmp_path, monkeypatch):
+    """Same course, same submissions: byte-identical HTML, same files, nbgrader's layout."""
+    ours = Path(shutil.copytree(graded, tmp_path / "ours"))
+    theirs = Path(shutil.copytree(graded, tmp_path / "theirs"))
+    run = generate_feedback(ours, A, workers=2)
+    assert not run.failed, run.summary()
+    assert len(run.results) == len(LEARNERS)
+    reference = generate_feedback(theirs, A, engine="nbgrader")
+    assert not reference.failed, reference.summary()
+    for learner in LEARNERS:
+        mine = ours / "feedback" / learner / A
+        nbg = theirs / "feedback" / learner / A
+        assert sorted(p.name for p in mine.iterdir()) == sorted(p.name for p in nbg.iterdir())
+        for path in nbg.iterdir():
+            assert (mine / path.name).read_bytes() == path.read_bytes(), (learner, path.name)
+            assert oct((mine / path.name).stat().st_mode & 0o777) == oct(
+                path.stat().st_mode & 0o777
+            )
+    for html in _pages(ours).values():
+        assert not any(secret in _visible_text(html) for secret in SECRETS[:3])
+
+
+def test_one_failing_learner_is_recorded_and_the_others_written(course, capsys):
+    """A broken autograded notebook: that learner fails with a reason, the rest get feedback."""
+    (course / "autograded" / "l-wrong" / A / NB).write_text("{not json")
+    run = generate_feedback(course, A, workers=2)
+    assert [r.student for r in run.failed] == ["l-wrong"]
+    assert run.failed[0].error
+    assert set(_pages(course)) == set(LEARNERS) - {"l-wrong"}
+    assert "1 failed" in run.summary()
+    from bpscare.cli import main
+
+    assert main(["feedback", A, "--course", str(course), "--workers", "1"]) == 1
+    assert "3 of 4 learner(s)" in capsys.readouterr().out
+
+
+def test_unknown_learner_or_assignment_writes_nothing(course):
+    with pytest.raises(BpscareError, match="no autograded submission"):
+        generate_feedback(course, A, ["nobody"])
+    with pytest.raises(BpscareError, match="unknown assignment"):
+        generate_feedback(course, "t99-missing")
+    assert not (course / "feedback").exists()
+
+
+def test_filter_strips_only_gradebook_cells():
+    """Unit: a learner cell keeps its text; an unbalanced gradebook cell loses its source."""
+    learner = nbformat.v4.new_code_cell("### BEGIN HIDDEN TESTS\nx = 1")
+    learner.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "a"}
+    tests = nbformat.v4.new_code_cell(
+        "ok()\n### BEGIN HIDDEN TESTS\nsecret()\n### END HIDDEN TESTS"
+    )
+    tests.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "points": 1}
+    broken = nbformat.v4.new_code_cell("### BEGIN HIDDEN TESTS\nsecret2()")
+    broken.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "points": 1}
+    tests.outputs = [
+        nbformat.v4.new_output("error", ename="AssertionError", evalue="no", traceback=["secret()"])
+    ]
+    nb = nbformat.v4.new_notebook(cells=[learner, tests, broken])
+    nb, _ = LearnerSafeFeedback().preprocess(nb, {})
+    assert nb.cells[0].source == "### BEGIN HIDDEN TESTS\nx = 1"
+    assert "secret" not in nb.cells[1].source
+    assert "ok()" in nb.cells[1].source
+    assert nb.cells[1].outputs[0].traceback == ["AssertionError: no"]
+    assert "secret2" not in nb.cells[2].source
+
+
+def test_nbgrader_without_bpscare_importable_writes_nothing(course, monkeypatch):
+    """Fails closed: if nbgrader cannot import the filter, it writes no feedback at all."""
+    config = course / "nbgrader_config.py"
+    config.write_text(config.read_text().replace(FILTER, "bpscare.grading.not_here.Filter"))
+    api = _nbgrader_api(course, monkeypatch)
+    result = api.generate_feedback(A, force=True)
+    assert not result["success"]
+    assert not list((course / "feedback").rglob("*.html"))
+
+
+def test_bpscare_feedback_with_an_unimportable_filter_stops_cleanly(course):
+    config = course / "nbgrader_config.py"
+    config.write_text(config.read_text().replace(FILTER, "bpscare.grading.not_here.Filter"))
+    with pytest.raises(BpscareError, match=r"cannot import 'bpscare\.grading\.not_here\.Filter'"):
+        generate_feedback(course, A)
+    assert not list((course / "feedback").rglob("*.html"))
