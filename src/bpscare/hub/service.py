@@ -371,14 +371,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The service's options (shared with the ``bpscare hub-service`` subcommand)."""
     parser.add_argument("--course", required=True, help="the instructor's nbgrader course folder")
     parser.add_argument("--exchange", required=True, help="nbgrader's Exchange.root")
-    parser.add_argument("--course-id", default=None, help="CourseDirectory.course_id")
-    parser.add_argument("--state", required=True, help="the service's own folder (results)")
-    parser.add_argument("--max-gradings", type=int, default=3, help="per learner, assignment")
-    parser.add_argument("--per-minutes", type=float, default=10.0, help="rate-limit window")
-    parser.add_argument("--workers", type=int, default=1, help="grading processes")
-    parser.add_argument("--size-factor", type=float, default=5.0)
     parser.add_argument(
-        "--port", type=int, default=None, help="default: from JUPYTERHUB_SERVICE_URL"
+        "--course-id",
+        default=None,
+        help="nbgrader's CourseDirectory.course_id (default: read from the course's config)",
+    )
+    parser.add_argument("--state", required=True, help="the service's own folder (results)")
+    parser.add_argument(
+        "--max-gradings",
+        type=int,
+        default=3,
+        help="gradings allowed per learner and assignment in each window (default: 3)",
+    )
+    parser.add_argument(
+        "--per-minutes", type=float, default=10.0, help="the rate-limit window (default: 10)"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="grading processes (default: 1)")
+    parser.add_argument(
+        "--size-factor",
+        type=float,
+        default=5.0,
+        help="refuse a submission larger than this many times the release, plus 1 MB (default: 5)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=None, help="the port (default: from JUPYTERHUB_SERVICE_URL)"
     )
 
 
