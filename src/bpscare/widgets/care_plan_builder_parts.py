@@ -23,6 +23,7 @@ from bpscare.clinical.careplan import (
     smart_parts,
     vocabulary,
 )
+from bpscare.widgets.common import split_lines
 
 __all__ = [
     "answer_to_plan",
@@ -46,14 +47,6 @@ _SMART_LABELS = {
 # --------------------------------------------------------------------------------------------
 # Pure helpers (no widgets)
 # --------------------------------------------------------------------------------------------
-
-
-def split_lines(text: str) -> tuple[str, ...]:
-    """Split a text area into its non-blank lines, trimmed (one item per line)."""
-    if not isinstance(text, str):
-        msg = f"text: expected text, got {text!r}"
-        raise ValueError(msg)
-    return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 
 def goal_from_form(

@@ -42,6 +42,14 @@ def labelled_html(text: str) -> widgets.HTML:
     return widgets.HTML(f"<p style='margin:2px 0'>{html.escape(text)}</p>")
 
 
+def split_lines(text: str) -> tuple[str, ...]:
+    """Split a text area into its non-blank lines, trimmed (one item per line)."""
+    if not isinstance(text, str):
+        msg = f"text: expected text, got {text!r}"
+        raise ValueError(msg)
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
 class SaveAnswerBar(widgets.HBox):
     """A 'Save answer' button and its status line; saving goes through the answers module."""
 

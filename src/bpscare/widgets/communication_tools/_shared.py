@@ -14,10 +14,6 @@ _WIDE = widgets.Layout(width="95%")
 _STYLE = {"description_width": "initial"}
 
 
-def _split_lines(text: str) -> tuple[str, ...]:
-    return tuple(line.strip() for line in text.splitlines() if line.strip())
-
-
 def _save_bar(
     answer_name: str | None, get_data: Callable[[], Any], kind: str, folder: Path | str | None
 ) -> SaveAnswerBar | None:

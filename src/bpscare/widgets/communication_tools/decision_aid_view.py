@@ -32,8 +32,8 @@ from bpscare.clinical.communication import (
     without_outcome,
     without_value,
 )
-from bpscare.widgets.common import feedback_html, labelled_html
-from bpscare.widgets.communication_tools._shared import _STYLE, _WIDE, _save_bar, _split_lines
+from bpscare.widgets.common import feedback_html, labelled_html, split_lines
+from bpscare.widgets.communication_tools._shared import _STYLE, _WIDE, _save_bar
 from bpscare.widgets.page import page_support
 
 __all__ = [
@@ -277,7 +277,7 @@ class DecisionAidBuilder(widgets.VBox):
                 options=self.aid.options,
                 uncertainty=self.uncertainty.value.strip(),
                 values=self.aid.values,
-                sources=_split_lines(self.sources.value),
+                sources=split_lines(self.sources.value),
             ),
             "Saved in the draft.",
         )

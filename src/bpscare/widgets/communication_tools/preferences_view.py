@@ -22,8 +22,8 @@ from bpscare.clinical.communication import (
     preferences_summary,
     preferences_to_markdown,
 )
-from bpscare.widgets.common import feedback_html, labelled_html
-from bpscare.widgets.communication_tools._shared import _STYLE, _WIDE, _save_bar, _split_lines
+from bpscare.widgets.common import feedback_html, labelled_html, split_lines
+from bpscare.widgets.communication_tools._shared import _STYLE, _WIDE, _save_bar
 from bpscare.widgets.page import page_support
 
 __all__ = [
@@ -155,7 +155,7 @@ class CommunicationPreferencesView(widgets.VBox):
             pronouns=self.pronouns.value.strip(),
             results_channel=self.results_channel.value,
             difficult_news_channel=self.difficult_news_channel.value,
-            people_to_include=_split_lines(self.people_to_include.value),
+            people_to_include=split_lines(self.people_to_include.value),
             may_share_with_people=bool(self.may_share_with_people.value),
             language=self.language.value.strip(),
             interpreter_needed=bool(self.interpreter_needed.value),
