@@ -4,8 +4,9 @@ Run on demand (not part of the test suite), once, on an otherwise quiet machine:
 
     /work/venv/bin/python benchmarks/bench_autograde.py [--submissions 40] [--workers N]
 
-It builds the real course (``bpscare.authoring.build``), writes ``--submissions`` learner
-submissions of
+It builds the code-assignment fixture project (``tests/fixtures/code_project``: a01-screening
+with learner functions, frozen for the engine's tests and benchmarks) with
+``bpscare.authoring.build``, writes ``--submissions`` learner submissions of
 a01-screening (the demo's profile mix: complete, partly right, a documented misconception,
 blank), copies the course twice, and grades one copy with nbgrader's own autograde and the other
 with the bpscare engine. Each engine runs as the ``bpscare autograde`` command in a fresh process
@@ -38,6 +39,8 @@ from bpscare.demo import PROFILE_WEIGHTS, PROFILES
 from bpscare.nbgrader_course import ensure_tools_on_path
 
 REPO = Path(__file__).resolve().parents[1]
+#: the code version of a01 (learner functions), the assignment every engine benchmark grades
+CODE_PROJECT = REPO / "tests" / "fixtures" / "code_project"
 ASSIGNMENT = "a01-screening"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 RESULTS = REPO / "benchmarks" / "results" / "autograde.json"
@@ -50,7 +53,7 @@ def make_submissions(course: Path, count: int, seed: int) -> dict[str, str]:
     release = nbformat.read(str(course / "release" / ASSIGNMENT / NOTEBOOK), as_version=4)
     source = nbformat.read(str(course / "source" / ASSIGNMENT / NOTEBOOK), as_version=4)
     mistakes = simulated_submissions.load_misconceptions(
-        REPO / "autograders" / ASSIGNMENT / "misconceptions.yaml"
+        CODE_PROJECT / "autograders" / ASSIGNMENT / "misconceptions.yaml"
     )
     ids = list(simulated_submissions.answer_cells(release))
     solution = simulated_submissions.SOLUTION_ANSWER
@@ -127,7 +130,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-autograde-"))
     try:
         print(f"building the course in {tmp} ...", flush=True)
-        built = build(Project(REPO), tmp / "_build", learner_wheel=False)
+        built = build(Project(CODE_PROJECT), tmp / "_build", learner_wheel=False)
         base = tmp / "base"
         shutil.copytree(built.out / "course", base)
         profiles = make_submissions(base, args.submissions, args.seed)

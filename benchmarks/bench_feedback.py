@@ -4,7 +4,8 @@ Run on demand (not part of the test suite), on an otherwise quiet machine:
 
     .venv/bin/python benchmarks/bench_feedback.py [--submissions 40] [--workers N] [--repeat 3]
 
-It builds the real course, writes ``--submissions`` a01-screening submissions (the demo's
+It builds the code-assignment fixture project (``tests/fixtures/code_project``, a01-screening
+with learner functions), writes ``--submissions`` a01-screening submissions (the demo's
 profile mix, as ``bench_autograde.py`` does), autogrades them once with the bpscare engine, and
 copies the graded course twice. One copy gets ``nbgrader generate_feedback a01-screening
 --force`` run in the course folder (nbgrader loads the course's ``nbgrader_config.py``, which
@@ -38,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_autograde import ASSIGNMENT, make_submissions
+from bench_autograde import ASSIGNMENT, CODE_PROJECT, make_submissions
 
 from bpscare.authoring.build import Project, build
 from bpscare.grading import autograde
@@ -121,7 +122,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-feedback-"))
     try:
         print(f"building and autograding the course in {tmp} ...", flush=True)
-        built = build(Project(REPO), tmp / "_build", learner_wheel=False)
+        built = build(Project(CODE_PROJECT), tmp / "_build", learner_wheel=False)
         base = tmp / "base"
         shutil.copytree(built.out / "course", base)
         make_submissions(base, args.submissions, args.seed)

@@ -6,11 +6,13 @@ Usage::
     .venv/bin/python benchmarks/bench_hub_load.py --learners 20 --window 30 --workers 2
 
 Starts the real feedback-on-submit service (``bpscare hub-service``, the process JupyterHub
-runs) on loopback against a copy of the built course, releases a01 into a fresh exchange, waits
-until the service has prepared it, then drops one submission per learner into the exchange's
-inbound folder the way ``nbgrader submit`` writes it (notebook first, ``timestamp.txt`` last), at
-evenly spread times over ``--window`` seconds. Learners cycle through three answer sets (the
-solution, a misconception, unanswered), so each learner's expected provisional score is known.
+runs) on loopback against a copy of the built code-assignment fixture course
+(``tests/fixtures/code_project``: a01-screening with learner functions), releases a01 into a
+fresh exchange, waits until the service has prepared it, then drops one submission per learner
+into the exchange's inbound folder the way ``nbgrader submit`` writes it (notebook first,
+``timestamp.txt`` last), at evenly spread times over ``--window`` seconds. Learners cycle
+through three answer sets (the solution, a misconception, unanswered), so each learner's
+expected provisional score is known.
 
 Measured per submission: drop → result recorded by the service (its ``done`` time). Reported:
 p50/p95/max, how many were lost (no result ``--drain`` seconds after the last drop), how many
@@ -39,6 +41,8 @@ from bpscare.authoring import simulated_submissions
 from bpscare.authoring.build import Project, build, load_assignment
 
 REPO = Path(__file__).resolve().parents[1]
+#: the code version of a01 (learner functions), the assignment every engine benchmark grades
+CODE_PROJECT = REPO / "tests" / "fixtures" / "code_project"
 RESULTS = REPO / "benchmarks" / "results"
 A01 = "a01-screening"
 NB = f"{A01}.ipynb"
@@ -46,16 +50,16 @@ COURSE_ID = "bpscare-101"
 
 
 def built_course() -> Path:
-    """The real course, built once into benchmarks/results/ (reused by later runs)."""
-    out = RESULTS / "hub_build"
+    """The code fixture's course, built once into benchmarks/results/ (reused by later runs)."""
+    out = RESULTS / "hub_build_code"
     if not (out / "course" / "release" / A01 / NB).is_file():
-        build(Project(REPO), out, learner_wheel=False)
+        build(Project(CODE_PROJECT), out, learner_wheel=False)
     return out / "course"
 
 
 def answer_sets(course: Path) -> list[nbformat.NotebookNode]:
     """Three filled notebooks: the solution, a misconception, unanswered."""
-    source = load_assignment(Project(REPO), A01).notebooks[NB]
+    source = load_assignment(Project(CODE_PROJECT), A01).notebooks[NB]
     release = nbformat.read(str(course / "release" / A01 / NB), as_version=4)
     ids = simulated_submissions.answer_cells(release)
     wrong = "def phq9_total(responses):\n    return sum(r or 0 for r in responses)\n"

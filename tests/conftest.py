@@ -1,4 +1,10 @@
-"""Shared fixtures: the repository, a tiny fixture project, and session-scoped builds."""
+"""Shared fixtures: the repository, fixture projects, and session-scoped builds.
+
+``code_project`` is the code version of a01-screening (learner functions such as phq9_total),
+frozen under tests/fixtures/code_project: the grading engine's tests (nbgrader agreement,
+red team, Dask, PostgreSQL, integrity, hub, benchmarks) grade learner code there, whatever the
+real course's a01 asks.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ pytest_plugins = ["support.postgres", "support.browser"]
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CODE_PROJECT = FIXTURES / "code_project"
 
 ensure_tools_on_path()
 
@@ -55,3 +62,21 @@ def built_course(tmp_path_factory: pytest.TempPathFactory, real_project: Project
 def secret_fragments(real_project: Project) -> list[str]:
     """Solution lines, hidden checks and autograder text that nothing learner-facing may hold."""
     return sorted({f.text for f in course_secret_fragments(real_project)})
+
+
+@pytest.fixture(scope="session")
+def code_project() -> Project:
+    """The code-assignment fixture project (a01-screening with learner functions); read-only."""
+    return Project(CODE_PROJECT)
+
+
+@pytest.fixture(scope="session")
+def built_code_course(tmp_path_factory: pytest.TempPathFactory, code_project: Project):
+    """The code-assignment fixture project, built once per session into a temporary folder."""
+    return build(code_project, tmp_path_factory.mktemp("code") / "_build")
+
+
+@pytest.fixture(scope="session")
+def code_secret_fragments(code_project: Project) -> list[str]:
+    """What no learner-facing file of the code fixture may hold (its solutions, hidden checks)."""
+    return sorted({f.text for f in course_secret_fragments(code_project)})

@@ -11,22 +11,36 @@
 #
 # A biopsychosocial assessment asks what is happening in the body, in the person's thoughts and
 # feelings, and in their life and their care, and how those strands keep one another going.
-# In this assignment you will score a screener that came back with a gap, write the small tools
-# that turn placements into a 4P × BPS grid and compare two grids, and then build a full
-# formulation for Ms. Aisha Rahman, a person you meet only in this assignment.
+# In this assignment you meet Ms. Aisha Rahman, a person who exists only in this assignment. You
+# will not write any code: you run the cells that are already written, and you answer by
+# writing letters between quotes, by placing findings in a grid widget, and in a short written
+# answer.
 #
-# **Competencies:** ACGME Medical Knowledge and Patient Care; AAMC Core EPA 1 (gather a
-# history), EPA 2 (prioritize a differential) and EPA 3 (interpret screening tests); EPA 10 for
-# the item-9 safety action; ACGME Interpersonal and Communication Skills and Professionalism for
-# the reflection.
+# | Item | What you do | Format | Points |
+# |---|---|---|---|
+# | 1 | Choose the critical actions today after a PHQ-9 with a gap | key features | 4 |
+# | 2 | Place her 14 findings in the 4P × biopsychosocial grid | grid, scored against a panel | 6 |
+# | 3 | Put today's problem list in order of priority | ordering | 3 |
+# | 4 | Explain persisting pain to her, in writing | short answer, rubric | 3 |
+#
+# **Competencies:** ACGME Patient Care and Medical Knowledge; AAMC Core EPA 1 (gather and
+# organize a history: the formulation), EPA 2 (prioritize: the problem list), EPA 3 (interpret
+# a screening test) and EPA 10 (recognize a person who needs an urgent safety assessment: the
+# blank item 9); ACGME Interpersonal and Communication Skills and Professionalism for the
+# written answer.
 #
 # **Sources.** Biopsychosocial model: Engel, *Science* 1977;196:129–136. The 4P grid and its
 # four questions (why vulnerable? why now? why still? why not worse?): Bolton, *Philos Psychiatr
 # Psychol* 2014;21:179–189, and PsychDB, "Biopsychosocial case formulation". PHQ-9: Kroenke,
-# Spitzer & Williams, *J Gen Intern Med* 2001;16:606–613 (cut points 5, 10, 15, 20). Prorating
+# Spitzer & Williams, *J Gen Intern Med* 2001;16:606–613 (cut points 5, 10, 15, 20); proposed
+# actions by band: Kroenke & Spitzer, *Psychiatric Annals* 2002;32:509–521, Table 4. Prorating
 # one or two missing PHQ-9 items: Arrieta et al. 2017, as implemented in the qscorer package.
 # Item 9: any response other than "Not at all" calls for a same-visit suicide-risk assessment
-# (Simon et al., *Psychiatr Serv* 2013).
+# (Simon et al., *Psychiatr Serv* 2013;64:1195–1202); a blank item 9 rules nothing out and is
+# asked in person. Follow-up within 4 weeks in collaborative care for depression: Bao et al.,
+# *Psychiatr Serv* 2016;67:418–424. Key-feature items: Page & Bordage, *Acad Med*
+# 1995;70:104–110; panel (aggregate) scoring: Charlin et al., *Teach Learn Med*
+# 2000;12:189–195.
 #
 # *PHQ-9: developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues,
 # with an educational grant from Pfizer Inc. No permission required to reproduce, translate,
@@ -59,7 +73,7 @@
 # Her sister helps with the children, and her faith community has been bringing meals.
 #
 # Today she filled in a PHQ-9 in the waiting room and left item 9 blank. Her answers and her
-# findings (each with an id you will use in Part 4) are in the cell below.
+# fourteen findings are in the cell below: run it.
 
 # %% grading="readonly" grade_id="a02_case_data"
 # Ms. Rahman's PHQ-9 answers in form order (item 9 was left blank) and her findings.
@@ -70,7 +84,7 @@ rahman_findings = {
     "f-no-sick-leave": "Works two home-care jobs with no paid sick leave",
     "f-fall-at-work": "Slipped on a wet floor at a client's home five months ago",
     "f-short-sleep": "Sleeps about five hours, woken by the knee and her youngest child",
-    "f-weak-thigh-muscles": "Thigh muscles have weakened since she stopped the exercises",
+    "f-weak-thighs": "Thigh muscles have weakened since she stopped the exercises",
     "f-avoids-stairs": "Avoids stairs and kneeling for fear of damaging the knee",
     "f-fears-giving-way": "Worries every day that the knee will give way at work",
     "f-told-only-sprain": "Told at urgent care 'it's only a sprain, you're fine', with no plan",
@@ -78,195 +92,91 @@ rahman_findings = {
     "f-lost-hours-rent": "Has lost work hours and is behind on rent",
     "f-healed-on-mri": "X-ray and MRI show a healed sprain and no tear",
     "f-wants-to-work": "Wants to get back to full work and did her first exercises faithfully",
-    "f-sister-faith-community": "Her sister helps with the children; her faith community brings meals",
+    "f-family-faith": "Her sister helps with the children; her faith community brings meals",
 }
+print(f"{len(rahman_findings)} findings; PHQ-9 answers: {rahman_phq9}")
 
 # %% [markdown]
-# ## Part 1 — A PHQ-9 with a gap, and the safety action
+# ## Item 1 — A PHQ-9 with a gap (key features, 4 points)
 #
-# Write `screen_summary(responses)` for nine PHQ-9 responses (`None` marks a skipped item). It
-# returns a dict with three keys:
-#
-# - `"total"`: the total, prorated when one or two items are missing (sum of the answered items
-#   × 9 ÷ the number answered, rounded half up), or `None` when three or more are missing;
-# - `"band"`: `"minimal"`, `"mild"`, `"moderate"`, `"moderately severe"` or `"severe"` for the
-#   total, or `None` when there is no total;
-# - `"action"`: what item 9 asks of the clinician today, one of the three strings in
-#   `ITEM9_ACTIONS` below: `"assess-suicide-risk-today"` when item 9 is 1, 2 or 3;
-#   `"ask-item-9-in-person-today"` when item 9 was skipped (a blank never rules risk out);
-#   `"no-item-9-action"` when item 9 is 0.
-#
-# You may use `score_screener("phq9", responses)` (from `bpscare.api`) for the total and band, or write
-# the rules yourself (Assignment 1). Then store Ms. Rahman's summary in `rahman_summary`.
+# Run the cell below. The library scores her PHQ-9: with one or two items unanswered it
+# prorates the total (the answered items' sum × 9 ÷ the number answered, rounded), so the
+# blank is not counted as 0 (Arrieta et al. 2017; qscorer). The bands are 0–4 minimal, 5–9 mild,
+# 10–14 moderate, 15–19 moderately severe and 20–27 severe (Kroenke et al. 2001).
 
-# %% grading="readonly" grade_id="a02_q1_actions"
-ITEM9_ACTIONS = ("assess-suicide-risk-today", "ask-item-9-in-person-today", "no-item-9-action")
-
-# %% grading="answer" grade_id="a02_q1_screen"
+# %% grading="readonly" grade_id="a02_q1_score"
 from bpscare.api import score_screener
 
+rahman_score = score_screener("phq9", rahman_phq9)
+print(f"PHQ-9 total: {rahman_score.total} of {rahman_score.max_total} ({rahman_score.band})")
+print(f"Unanswered item(s): {', '.join(str(i) for i in rahman_score.missing_items) or 'none'}")
+print("The total was prorated." if rahman_score.prorated else "No item was missing.")
+print(f"Answered items add up to {sum(r for r in rahman_phq9 if r is not None)} over 8 items.")
 
-def screen_summary(responses):
-    """Return the PHQ-9 total, band and item-9 action for nine responses (None = skipped)."""
-    ### BEGIN SOLUTION
-    # LEAK-CANARY a02_q1
-    item9 = responses[8]
-    if item9 is None:
-        action = "ask-item-9-in-person-today"
-    elif item9 >= 1:
-        action = "assess-suicide-risk-today"
-    else:
-        action = "no-item-9-action"
-    if sum(r is None for r in responses) > 2:
-        return {"total": None, "band": None, "action": action}
-    result = score_screener("phq9", list(responses))
-    return {"total": result.total, "band": result.band, "action": action}
-    ### END SOLUTION
+# %% [markdown]
+# Ms. Rahman is in the room with you, with twenty minutes of the visit left. She came about her
+# knee, and she has not mentioned her mood. **Which actions are critical for her today?**
+# Choose **up to three** (choosing more than three scores 0, as in a key-feature exam).
+#
+# - **A.** Tell her that the score shows depression is causing her knee pain.
+# - **B.** Record the blank item 9 as 0 ("not at all"), so the total needs no prorating.
+# - **C.** Ask her item 9 yourself, in person, before she leaves today, and act on her answer.
+# - **D.** Order a repeat MRI of the knee to reassure her.
+# - **E.** Confirm the positive screen with a diagnostic interview for depression, and talk
+#   through active treatment options with her.
+# - **F.** Give her a new PHQ-9 to fill in at home and bring to her next visit.
+# - **G.** Arrange her next contact about her mood within 4 weeks (by phone or in person) and
+#   repeat the PHQ-9 then.
+# - **H.** Arrange an emergency transfer for psychiatric evaluation today because the total is
+#   15 or more.
+# - **I.** Review her mood at her routine visit in three months.
+#
+# Write your letters between the quotes, for example `a02_q1 = "X, Y"`, and run the cell.
 
+# %% grading="choice" grade_id="a02_q1_choice"
+a02_q1 = ""  # up to three letters from A-I, separated by commas
 
-### BEGIN SOLUTION
-# LEAK-CANARY a02_q1b
-rahman_summary = screen_summary(rahman_phq9)
-### END SOLUTION
+# %% grading="tests" grade_id="a02_q1_tests" points=4 format="key-feature" competencies="ACGME-PC ACGME-MK EPA-03 EPA-10"
+"""Item 1: the critical actions for Ms. Rahman today, after a PHQ-9 with item 9 blank."""
+from bpscare.api import Checks, read_choices
 
-# %% grading="tests" grade_id="a02_q1_screen_tests" points=3 competencies="ACGME-MK ACGME-PC EPA-03 EPA-10"
-"""Does screen_summary prorate a gap, band the total and choose the right item-9 action?"""
-from bpscare.api import Checks
-
-checks = Checks(points=3, title="Part 1, PHQ-9 with a gap")
-checks.equal(
-    lambda: screen_summary([1, 1, 1, 1, 1, 1, 1, 1, 0]),
-    {"total": 8, "band": "mild", "action": "no-item-9-action"},
-    1,
-    "Nine answered items that add up to 8 are 'mild', and item 9 answered 0 needs no "
-    "item-9 action today.",
-)
+checks = Checks(points=4, title="Item 1, critical actions today", after_submit=4)
+chosen = checks.answer(lambda: read_choices(a02_q1, "ABCDEFGHI"))
+if chosen is not None:
+    print(f"Your choices: {', '.join(chosen)} ({len(chosen)} of up to 3).")
 ### BEGIN HIDDEN TESTS
 ### END HIDDEN TESTS
 checks.result()
 
 # %% [markdown]
-# ## Part 2 — From placements to a grid
-#
-# A formulation places each finding in one of twelve cells: four Ps (`"predisposing"`,
-# `"precipitating"`, `"perpetuating"`, `"protective"`) crossed with three domains
-# (`"biological"`, `"psychological"`, `"social"`). Write `grid_from_placements(placements)` that
-# takes a list of `(finding_id, p, domain)` tuples and returns the nested dict
-# `{p: {domain: [finding ids, sorted]}}` with **all twelve cells present** (empty cells are
-# empty lists), P and domain keys in the order above. A finding may sit in more than one cell;
-# listing the same placement twice keeps one copy. An unknown P or domain is a `ValueError`
-# whose message names the bad value.
-#
-# This is the same nested form as `bpscare.api.Formulation.to_dict()`; you may use it to
-# check your work, but write the function yourself.
-
-
-# %% grading="answer" grade_id="a02_q2_grid"
-def grid_from_placements(placements):
-    """Return {p: {domain: sorted ids}} with all twelve cells, from (id, p, domain) tuples."""
-    ### BEGIN SOLUTION
-    # LEAK-CANARY a02_q2
-    four_ps = ("predisposing", "precipitating", "perpetuating", "protective")
-    domains = ("biological", "psychological", "social")
-    cells = {p: {d: set() for d in domains} for p in four_ps}
-    for finding_id, p, domain in placements:
-        if p not in cells:
-            raise ValueError(f"unknown P {p!r}; use one of {four_ps}")
-        if domain not in cells[p]:
-            raise ValueError(f"unknown domain {domain!r}; use one of {domains}")
-        cells[p][domain].add(finding_id)
-    return {p: {d: sorted(ids) for d, ids in row.items()} for p, row in cells.items()}
-    ### END SOLUTION
-
-
-# %% grading="tests" grade_id="a02_q2_grid_tests" points=3 competencies="ACGME-MK EPA-02"
-"""Does grid_from_placements return all twelve cells, sorted, and reject unknown names?"""
-from bpscare.api import Checks
-
-checks = Checks(points=3, title="Part 2, grid from placements")
-checks.equal(
-    lambda: sorted(grid_from_placements([])),
-    ["perpetuating", "precipitating", "predisposing", "protective"],
-    1,
-    "The grid needs all four Ps as keys, even when nothing has been placed.",
-)
-### BEGIN HIDDEN TESTS
-### END HIDDEN TESTS
-checks.result()
-
-# %% [markdown]
-# ## Part 3 — How close are two grids?
-#
-# To compare a learner's grid with an expert's, count **placements** (a finding in a cell). A
-# placement is correct when the expert has the same finding in the same cell. Write
-# `grid_agreement(learner, expert)` for two grids in the nested form of Part 2 (missing cells
-# count as empty) that returns `{"precision": …, "recall": …, "f1": …}` where, over all twelve
-# cells together (a *micro* average, not a mean of per-cell values):
-#
-# - precision = correct placements ÷ learner placements (`None` if the learner placed nothing);
-# - recall = correct placements ÷ expert placements (`None` if the expert grid is empty);
-# - f1 = 2 × correct ÷ (learner placements + expert placements), and 1.0 when both are empty.
-#
-# These are the rules of `bpscare.clinical.formulation.compare` (see its docstring): check your function
-# against `compare(Formulation.from_dict(learner), Formulation.from_dict(expert))`.
-
-
-# %% grading="answer" grade_id="a02_q3_agreement"
-def grid_agreement(learner, expert):
-    """Return micro-averaged precision, recall and F1 of a learner grid against an expert grid."""
-    ### BEGIN SOLUTION
-    # LEAK-CANARY a02_q3
-
-    def placements(grid):
-        return {(p, d, f) for p, row in (grid or {}).items() for d, ids in row.items() for f in ids}
-
-    mine, theirs = placements(learner), placements(expert)
-    correct = len(mine & theirs)
-    precision = correct / len(mine) if mine else None
-    recall = correct / len(theirs) if theirs else None
-    both = len(mine) + len(theirs)
-    f1 = 1.0 if both == 0 else 2 * correct / both
-    return {"precision": precision, "recall": recall, "f1": f1}
-    ### END SOLUTION
-
-
-# %% grading="tests" grade_id="a02_q3_agreement_tests" points=3 competencies="ACGME-MK EPA-02"
-"""Does grid_agreement count placements over the whole grid, as compare() does?"""
-from bpscare.api import Checks
-
-checks = Checks(points=3, title="Part 3, agreement between grids")
-checks.equal(
-    lambda: grid_agreement(
-        {"protective": {"social": ["f-a"]}}, {"protective": {"social": ["f-a"]}}
-    ),
-    {"precision": 1.0, "recall": 1.0, "f1": 1.0},
-    1,
-    "Two identical one-finding grids agree completely: precision, recall and F1 are all 1.0.",
-)
-### BEGIN HIDDEN TESTS
-### END HIDDEN TESTS
-checks.result()
-
-# %% [markdown]
-# ## Part 4 — Ms. Rahman's formulation (built in the widget)
+# ## Item 2 — Ms. Rahman's formulation (grid widget, 6 points)
 #
 # Place each of Ms. Rahman's fourteen findings in the cell where it does its work, asking
-# Bolton's four questions of each: did it make her vulnerable before the fall (*predisposing*),
-# trigger this episode (*precipitating*), keep the pain and disability going (*perpetuating*),
-# or limit the problem (*protective*)? Then choose the domain: the body, her thoughts and
-# feelings, or her relationships, work, money and care. Every finding belongs in the grid, and
-# each finding here belongs in exactly one cell.
+# Bolton's four questions of each: did it make her vulnerable before the fall (*predisposing*:
+# why vulnerable?), trigger this episode (*precipitating*: why now?), keep the pain and
+# disability going (*perpetuating*: why still?), or limit the problem (*protective*: why not
+# worse?). Then choose the domain: her body (*biological*), her thoughts and feelings
+# (*psychological*), or her relationships, work, money and care (*social*).
 #
-# Build the grid in the widget below and press **Save** (it saves the answer
-# `a02_formulation` next to this notebook). If the widget does not load, write the grid in the
-# answer cell as a nested dict and save it with
-# `save_answer("a02_formulation", grid, kind="formulation")`. Either way, remove the
-# `raise NotImplementedError()` line from the answer cell. The cell after it reads your saved
-# answer: run it, then the graded cell, again after each save to see the public check.
+# Put each finding in the **one** cell where it does its most work: a finding placed in several
+# cells earns the average of those cells. Every finding belongs somewhere, strengths included.
+#
+# **How it is scored.** There is no single right grid. Your grid is compared with an
+# illustrative reference panel: twelve placements of each finding, written by the course
+# authors to reflect how clinicians differ (not a published panel). For each finding you earn
+# full credit for the cell the panel chose most often, and partial credit for a cell it chose
+# less often (the panel's count in your cell ÷ the count in its most-chosen cell, as in
+# script-concordance scoring; Charlin et al. 2000). A defensible placement that differs from
+# the majority still earns credit; a placement no panel member made earns none for that
+# finding. The feedback names the findings to look at again and the question to ask of each,
+# not where the panel put them.
+#
+# Build the grid in the widget below and press **Save** (it saves the answer `a02_formulation`
+# next to this notebook). Run the graded cell after it to check that your grid was saved.
 
 # %%
-# The grid builder, in practice mode: it shows Ms. Rahman's findings from the case cell and
-# gives public checks only (it never sees the expert grid). Press Save when you are done.
+# The grid builder: it shows Ms. Rahman's findings from the case cell. "Check my grid" gives
+# structural feedback only (it never sees the panel). Press Save when you are done.
 from types import SimpleNamespace
 
 from bpscare.api import FormulationGridView
@@ -278,83 +188,75 @@ rahman_case = SimpleNamespace(
     findings_by_id=lambda: dict(rahman_findings),
 )
 FormulationGridView(
-    "a02-rahman", answer_name="a02_formulation", practice=True, load=lambda _id: rahman_case
+    "a02-rahman",
+    answer_name="a02_formulation",
+    assignment="a02-bps-assessment",
+    practice=True,
+    load=lambda _id: rahman_case,
 )
 
-# %% grading="answer" grade_id="a02_q4_formulation"
-from bpscare.api import save_answer
+# %% grading="tests" grade_id="a02_q2_grid_tests" points=6 format="panel-grid" competencies="ACGME-PC ACGME-MK EPA-01"
+"""Item 2: where each of Ms. Rahman's findings does its work, scored against a panel."""
+from bpscare.api import DOMAINS, FOUR_PS, Checks, Formulation, submitted_answer
 
-### BEGIN SOLUTION
-# LEAK-CANARY a02_q4
-rahman_grid = grid_from_placements(
-    [
-        ("f-flexible-joints", "predisposing", "biological"),
-        ("f-pain-means-damage", "predisposing", "psychological"),
-        ("f-no-sick-leave", "predisposing", "social"),
-        ("f-fall-at-work", "precipitating", "biological"),
-        ("f-short-sleep", "perpetuating", "biological"),
-        ("f-weak-thigh-muscles", "perpetuating", "biological"),
-        ("f-avoids-stairs", "perpetuating", "psychological"),
-        ("f-fears-giving-way", "perpetuating", "psychological"),
-        ("f-told-only-sprain", "perpetuating", "social"),
-        ("f-claim-delayed", "perpetuating", "social"),
-        ("f-lost-hours-rent", "perpetuating", "social"),
-        ("f-healed-on-mri", "protective", "biological"),
-        ("f-wants-to-work", "protective", "psychological"),
-        ("f-sister-faith-community", "protective", "social"),
-    ]
+checks = Checks(points=6, title="Item 2, Ms. Rahman's formulation", after_submit=6)
+saved_grid = checks.answer(
+    lambda: Formulation.from_dict(
+        submitted_answer("a02_formulation", kind="formulation", assignment="a02-bps-assessment")
+    )
 )
-save_answer("a02_formulation", rahman_grid, kind="formulation")
-### END SOLUTION
-
-# %% grading="readonly" grade_id="a02_q4_saved"
-# Reads your saved grid (from the widget or the cell above) as plain data for the graded cell.
-from bpscare.api import load_answer
-
-rahman_saved_grid = load_answer("a02_formulation", kind="formulation")
-
-# %% grading="tests" grade_id="a02_q4_formulation_tests" points=5 competencies="ACGME-PC ACGME-MK EPA-01 EPA-02"
-"""Does the saved formulation place each of Ms. Rahman's findings where it does its work?"""
-from bpscare.api import Checks, Formulation
-
-
-def saved_grid():
-    """Return the saved answer as {p: {domain: [ids]}} (either answer shape the widget saves)."""
-    data = rahman_saved_grid
-    if isinstance(data, dict) and isinstance(data.get("formulation"), dict):
-        data = data["formulation"]
-    if isinstance(data, dict) and isinstance(data.get("cells"), dict):
-        nested = {}
-        for key, ids in data["cells"].items():
-            p, domain = key.split("|")
-            nested.setdefault(p, {})[domain] = ids
-        data = nested
-    return Formulation.from_dict(data).to_dict()
-
-
-def saved_cells_of(finding_id):
-    """Return the [p, domain] cells where the saved grid places one finding."""
-    grid = saved_grid()
-    return [[p, d] for p, row in grid.items() for d, ids in row.items() if finding_id in ids]
-
-
-def saved_ids():
-    """Return the set of finding ids placed anywhere in the saved grid."""
-    return {f for row in saved_grid().values() for ids in row.values() for f in ids}
-
-
-checks = Checks(points=5, title="Part 4, Ms. Rahman's formulation")
-checks.that(
-    lambda: bool(saved_ids()) and saved_ids() <= set(rahman_findings),
-    1,
-    "Place Ms. Rahman's findings using the ids listed in the case cell (and save the answer).",
-)
+# Each finding with the cells ("p|domain") where your saved grid places it.
+placed = {}
+if saved_grid is not None:
+    for p in FOUR_PS:
+        for domain in DOMAINS:
+            for finding in sorted(saved_grid.cell(p, domain)):
+                placed.setdefault(finding, []).append(f"{p}|{domain}")
+    checks.gate(
+        lambda: bool(set(placed) & set(rahman_findings)),
+        "The saved grid places none of Ms. Rahman's findings: place them in the widget and "
+        "press Save.",
+    )
+    print(f"Your saved grid places {len(set(placed) & set(rahman_findings))} of 14 findings.")
 ### BEGIN HIDDEN TESTS
 ### END HIDDEN TESTS
 checks.result()
 
-# %% [markdown] grading="task" grade_id="a02_q5_reflection" points=3 competencies="ACGME-ICS ACGME-PROF EPA-01"
-# ## Part 5 — Reflection (graded by your instructor)
+# %% [markdown]
+# ## Item 3 — Today's problem list, in order (ordering, 3 points)
+#
+# You have the rest of today's visit with Ms. Rahman and will see her again. Put these six
+# items of today's problem list in the order you would take them up **today**, most urgent
+# first. Every item must appear once.
+#
+# - **A.** Her delayed workers' compensation claim, lost hours and rent arrears.
+# - **B.** Her short, broken sleep (about five hours a night).
+# - **C.** The item 9 she left blank on today's PHQ-9.
+# - **D.** Ordering a repeat MRI of the knee (last month's MRI showed a healed sprain).
+# - **E.** Her knee pain and function: restarting physiotherapy at a dose she can manage, with
+#   a graded plan back to stairs and full work.
+# - **F.** Her depressive symptoms (prorated PHQ-9 of 15): a diagnostic interview and a talk
+#   about treatment.
+#
+# Write the six letters in order, for example `a02_q3 = "X, Y, Z, U, V, W"`, and run the cell.
+
+# %% grading="choice" grade_id="a02_q3_choice"
+a02_q3 = ""  # all six letters A-F, most urgent first
+
+# %% grading="tests" grade_id="a02_q3_tests" points=3 format="ordering" competencies="ACGME-PC EPA-02"
+"""Item 3: Ms. Rahman's problem list for today, in order of priority."""
+from bpscare.api import Checks, read_order
+
+checks = Checks(points=3, title="Item 3, today's priorities", after_submit=3)
+order = checks.answer(lambda: read_order(a02_q3, "ABCDEF"))
+if order is not None:
+    print(f"Your order: {' > '.join(order)}.")
+### BEGIN HIDDEN TESTS
+### END HIDDEN TESTS
+checks.result()
+
+# %% [markdown] grading="task" grade_id="a02_q4_reflection" points=3 format="rubric" competencies="ACGME-ICS ACGME-PROF ACGME-PC"
+# ## Item 4 — What you would say to her (graded by your instructor, 3 points)
 #
 # Ms. Rahman tells you: "The last doctor said it was only a sprain. Now my MRI is normal, so
 # everyone will think I'm making it up." In 150–250 words, write what you would say to her to
@@ -363,10 +265,14 @@ checks.result()
 # her plan that would address a *social* perpetuating factor, and say how you would follow up
 # on the item-9 question she left blank.
 #
+# Your instructor marks it with an analytic rubric: explaining persisting pain without
+# implying it is imagined (1 point), a concrete step for a social perpetuating factor (1 point),
+# and following up the blank item 9 safely and respectfully (1 point).
+#
 # Write your answer in the cell below.
 
 # %% [markdown]
-# *Write your reflection here.*
+# *Write your answer here.*
 
 # %% [markdown]
 # ## Submitting from Binder

@@ -7,297 +7,309 @@
 # ---
 
 # %% [markdown] grading="readonly" grade_id="a05_intro"
-# # Assignment 5 — Integrated care: a care plan and a registry that treats to target
+# # Assignment 5 — Integrated care: a registry that treats to target, and a care plan
 #
 # Collaborative care works when a team shares one plan, measures whether it is working, and
-# changes course when it is not. In this assignment you will classify PHQ-9 change the way a
-# registry does, flag the people a systematic case review should discuss, and build an
-# integrated care plan with Ms. Aisha Rahman, whom you formulated in Assignment 2.
+# changes course when it is not. In this assignment you read a care manager's registry and decide
+# whom the weekly systematic case review should discuss, classify a change in PHQ-9 the way a
+# registry does, and build an integrated care plan with Ms. Aisha Rahman, whom you met in
+# Assignment 2. No programming is needed: the library does every calculation, and you answer by
+# writing letters between quotes, by building the plan in the care-plan builder, and in a short
+# written reflection.
 #
-# **Competencies:** ACGME Systems-Based Practice, Patient Care and Practice-Based Learning and
-# Improvement; AAMC Core EPA 9 (collaborate as a member of an interprofessional team) and
-# EPA 4 (orders and plans); IPEC Roles and Responsibilities, Teams and Teamwork and
-# Communication.
+# | Item | What you do | Format | Points |
+# |---|---|---|---|
+# | 1 | Decide, for each of seven people in the registry, whether the case review discusses them and why | extended matching | 3.5 |
+# | 2 | Classify one person's change in PHQ-9 and choose what follows | single best answer | 1.5 |
+# | 3 | Build Ms. Rahman's care plan in the builder and press **Save** | care plan | 8 |
+# | 4 | Reflect on her week-8 result with the team and with her | written, rubric | 3 |
 #
-# **Sources.** Collaborative care principles (patient-centred team care, population-based care,
-# measurement-based treatment to target): AIMS Center, University of Washington, "Principles of
-# Collaborative Care", 2011; APA/APM report on the Collaborative Care Model, 2016. Outcome
-# definitions — remission: PHQ-9 below 5; response: a reduction of at least 50 %; partial
-# response: 25 % up to 50 % (ICSI adult depression guideline; NCQA HEDIS DRR-E). Care-manager
-# follow-up within 4 weeks and psychiatric consultation at weeks 8–12 for people who have not
-# improved, where "improved" means PHQ-9 below 10 or at least a 50 % reduction: Bao et al.,
-# *Psychiatr Serv* 2016;67:418–424. Care-plan checks: `bpscare.api.check_plan` (its
-# docstring lists each rule and its source).
+# **Safety comes first in Item 3.** Two omissions score 0 on the care plan whatever else is right,
+# as an unsafe plan would fail a clinical exam station: a plan that does not respond to what she
+# told you about thoughts of self-harm, and a first follow-up later than her depression allows.
+#
+# **Competencies:** ACGME Systems-Based Practice, Practice-Based Learning and Improvement, Patient
+# Care, Medical Knowledge, and Interpersonal and Communication Skills; AAMC Core EPA 9
+# (collaborate as a member of an interprofessional team) and EPA 10 (recognize a patient who
+# needs urgent care and start management); IPEC Roles and Responsibilities, and Teams and
+# Teamwork.
+#
+# **Sources.** Collaborative care principles (patient-centered team care, population-based care
+# with a registry, measurement-based treatment to target, evidence-based care, accountable care):
+# AIMS Center, University of Washington, "Principles of Collaborative Care", 2011; APA/APM report
+# on the Collaborative Care Model, 2016. Outcome definitions — remission: PHQ-9 below 5;
+# response: a reduction of at least 50 %; partial response: a reduction of 25 % up to 50 % (ICSI
+# adult depression guideline; NCQA HEDIS DRR-E). Care-manager follow-up within 4 weeks, and
+# psychiatric consultation at weeks 8–12 for people who have not improved, where "improved"
+# means PHQ-9 below 10 or at least a 50 % reduction: Bao et al., *Psychiatr Serv*
+# 2016;67:418–424. PHQ-9 15–19 (moderately severe) calls for active treatment with
+# pharmacotherapy and/or psychotherapy: Kroenke & Spitzer, *Psychiatr Ann* 2002;32:509–521. Any
+# item-9 answer above 0 calls for a suicide-risk assessment at the same visit (Simon et al.,
+# *Psychiatr Serv* 2013; FHIR PRO PHQ-9 guidance). Safety planning: Stanley & Brown, *Cogn Behav
+# Pract* 2012;19:256–264. The 988 Suicide & Crisis Lifeline (United States: call or text 988).
+#
+# *PHQ-9: developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues,
+# with an educational grant from Pfizer Inc. No permission required to reproduce, translate,
+# display or distribute.*
 
 # %% [markdown]
-# ## Part 1 — Remission, response, partial response
+# ## How to answer
 #
-# Write `phq9_outcome(baseline, current)` returning one of `"remission"`, `"response"`,
-# `"partial response"` or `"no response"`, checking the rules in this order:
-#
-# 1. `"remission"` when the current score is **below 5**;
-# 2. `"response"` when the score has fallen by **at least 50 %** of the baseline;
-# 3. `"partial response"` when it has fallen by at least 25 % (and less than 50 %);
-# 4. `"no response"` otherwise, including any rise.
-#
-# Exactly 50 % is a response and exactly 25 % a partial response. To avoid rounding trouble,
-# compare without dividing (for example `2 * (baseline - current) >= baseline`). You can check
-# your function against `bpscare.api.classify_change`.
-
-
-# %% grading="answer" grade_id="a05_q1_outcome"
-def phq9_outcome(baseline, current):
-    """Classify PHQ-9 change from baseline (ICSI / HEDIS definitions)."""
-    ### BEGIN SOLUTION
-    # LEAK-CANARY a05_q1
-    if current < 5:
-        return "remission"
-    drop = baseline - current
-    if baseline > 0 and 2 * drop >= baseline:
-        return "response"
-    if baseline > 0 and 4 * drop >= baseline:
-        return "partial response"
-    return "no response"
-    ### END SOLUTION
-
-
-# %% grading="tests" grade_id="a05_q1_outcome_tests" points=3 competencies="ACGME-PBLI ACGME-SBP ACGME-MK"
-"""Does phq9_outcome apply the remission, response and partial-response rules in order?"""
-from bpscare.api import Checks
-
-checks = Checks(points=3, title="Part 1, PHQ-9 outcomes")
-checks.equal(
-    lambda: phq9_outcome(16, 3),
-    "remission",
-    1,
-    "A current PHQ-9 of 3 (below 5) is a remission.",
-)
-### BEGIN HIDDEN TESTS
-### END HIDDEN TESTS
-checks.result()
+# - **Choice items (1 and 2):** write your letter between the quotes, for example
+#   `a05_q2 = "C"`, then run the cell and the check cell below it. The check cell only confirms
+#   that your answer can be read; it is scored after you submit.
+# - **Item 3:** build the plan in the builder, press **Check plan** as often as you like, then
+#   **Save**. Only the saved plan is graded.
+# - **Item 4:** write in the cell that says *Write your answer here.*
 
 # %% [markdown]
-# ## Part 2 — Who should the case review discuss?
+# ## Part 1 — The registry: who should the case review discuss?
 #
-# A systematic case review works from the registry (AIMS Center). The table `registry` below
-# holds PHQ-9 scores for seven people: `patient_id`, `week` (on the clinic's calendar) and
-# `score`. Each person's **baseline** is their first score; weeks are counted from each person's
-# own baseline. Write `review_flags(scores)` returning a dict `{patient_id: [reasons]}` with an
-# entry only for people who have at least one reason, reasons in this order:
+# *Synthetic registry, written for this course.* A behavioral health care manager tracks
+# everyone in her caseload in a registry of PHQ-9 scores. Each week she, the primary care
+# clinician and the psychiatric consultant hold a systematic case review, which works from the
+# registry rather than from whoever happens to be on the schedule (AIMS Center: population-based
+# care). It is now **week 12** on the clinic's calendar. Each person's first score is their
+# baseline, and time is counted from each person's own baseline.
 #
-# - `"no-follow-up-4-weeks"`: no score after the baseline within 4 weeks of it (a score at
-#   exactly 4 weeks counts as follow-up);
-# - `"not-improved-8-weeks"`: the latest score is at least 8 weeks after the baseline and the
-#   person has **not improved**, that is, the latest score is 10 or more **and** has fallen by
-#   less than 50 % (Bao et al. 2016).
+# Run the four cells below. The library computes each person's timeline, status (with
+# `classify_change` and `registry_status`) and the caseload summary (`treat_to_target_summary`);
+# your job is to read them as a clinician would.
 
-# %% grading="readonly" grade_id="a05_q2_registry"
+# %% grading="readonly" grade_id="a05_registry_data"
+# The care manager's registry: one row per PHQ-9, on the clinic's week calendar (synthetic).
 import pandas as pd
 
-registry = pd.DataFrame(
+a05_registry = pd.DataFrame(
     [
-        ("P1", 0, 18),
-        ("P1", 3, 15),
-        ("P1", 8, 14),
-        ("P1", 12, 13),
-        ("P2", 0, 16),
-        ("P2", 6, 12),
-        ("P2", 10, 7),
-        ("P3", 0, 22),
-        ("P3", 2, 15),
-        ("P3", 9, 10),
-        ("P4", 0, 14),
-        ("P4", 4, 13),
-        ("P4", 6, 12),
-        ("P5", 0, 20),
-        ("P6", 0, 12),
-        ("P6", 8, 11),
-        ("P6", 12, 10),
-        ("P7", 1, 19),
-        ("P7", 4, 9),
-        ("P7", 10, 4),
+        ("R1", 0, 18),
+        ("R1", 3, 15),
+        ("R1", 8, 14),
+        ("R1", 12, 13),
+        ("R2", 6, 17),
+        ("R3", 0, 22),
+        ("R3", 2, 15),
+        ("R3", 10, 10),
+        ("R4", 7, 14),
+        ("R4", 11, 12),
+        ("R5", 0, 20),
+        ("R5", 8, 11),
+        ("R5", 12, 12),
+        ("R6", 1, 19),
+        ("R6", 4, 9),
+        ("R6", 10, 4),
+        ("R7", 0, 12),
+        ("R7", 4, 10),
+        ("R7", 8, 9),
+        ("R7", 12, 8),
     ],
     columns=["patient_id", "week", "score"],
-)
-registry
+).assign(instrument="phq9")
+
+# %% grading="readonly" grade_id="a05_registry_timeline"
+# Each person's PHQ-9 scores, counted in weeks from their own baseline (library: patient_trajectory).
+from bpscare.api import patient_trajectory
 
 
-# %% grading="answer" grade_id="a05_q2_flags"
-def review_flags(scores):
-    """Return {patient_id: [reasons]} for the people a case review should discuss."""
-    ### BEGIN SOLUTION
-    # LEAK-CANARY a05_q2
-    flags = {}
-    for patient_id, rows in scores.sort_values("week").groupby("patient_id"):
-        weeks = list(rows["week"])
-        values = list(rows["score"])
-        base_week, base = weeks[0], values[0]
-        reasons = []
-        if not any(base_week < w <= base_week + 4 for w in weeks[1:]):
-            reasons.append("no-follow-up-4-weeks")
-        latest_week, latest = weeks[-1], values[-1]
-        improved = latest < 10 or 2 * (base - latest) >= base
-        if latest_week - base_week >= 8 and not improved:
-            reasons.append("not-improved-8-weeks")
-        if reasons:
-            flags[str(patient_id)] = reasons
-    return flags
-    ### END SOLUTION
+def a05_timeline_row(patient_id):
+    """One line per person: scores by week since baseline, and when the first follow-up came."""
+    course = patient_trajectory(a05_registry, patient_id)
+    weeks = course["weeks_since_baseline"].tolist()
+    scores = course["score"].tolist()
+    first = f"{weeks[1]:g}" if len(weeks) > 1 else "none yet"
+    return {
+        "person": patient_id,
+        "PHQ-9 by week since baseline": ", ".join(
+            f"wk {w:g}: {s:g}" for w, s in zip(weeks, scores, strict=True)
+        ),
+        "first follow-up (weeks after baseline)": first,
+    }
 
 
-# %% grading="tests" grade_id="a05_q2_flags_tests" points=3 competencies="ACGME-SBP ACGME-PBLI IPEC-TT"
-"""Does review_flags find missed follow-up and people not improving after 8 weeks?"""
-from bpscare.api import Checks
+pd.DataFrame([a05_timeline_row(p) for p in sorted(a05_registry["patient_id"].unique())])
 
-checks = Checks(points=3, title="Part 2, case-review flags")
-checks.that(
-    lambda: isinstance(review_flags(registry), dict),
-    1,
-    "review_flags should return a dict of patient id -> list of reasons.",
-)
+# %% grading="readonly" grade_id="a05_registry_status"
+# Status as of week 12 (library: registry_status; outcome rules from ICSI / NCQA HEDIS DRR-E).
+from bpscare.api import registry_status
+
+a05_status = registry_status(a05_registry, as_of=12)
+a05_status[
+    [
+        "patient_id",
+        "baseline_score",
+        "latest_score",
+        "weeks_in_treatment",
+        "percent_change",
+        "status",
+    ]
+].round(1).rename(columns={"percent_change": "percent change (negative = lower)"})
+
+# %% grading="readonly" grade_id="a05_registry_summary"
+# The caseload at a glance (library: treat_to_target_summary): how many people in each status.
+from bpscare.api import treat_to_target_summary
+
+a05_summary = treat_to_target_summary(a05_status)
+a05_summary.loc[a05_summary["outcome"] != "flagged for case review"].round(1)
+
+# %% [markdown]
+# ### Item 1 — Extended matching: the case review's list (3.5 points)
+#
+# For each person R1–R7, choose the **one** option that best states whether this week's
+# systematic case review should discuss them, and why. An option may be used once, more than
+# once, or not at all. Use the follow-up and improvement benchmarks of collaborative care (Bao et
+# al. 2016, in the Sources above).
+#
+# | Option | Decision |
+# |---|---|
+# | **A** | Discuss this week: no follow-up contact within 4 weeks of starting care; reach out now |
+# | **B** | Discuss this week: 8 or more weeks in care and not improved; psychiatric consultation and a change of treatment |
+# | **C** | Discuss this week, for both reasons: the first follow-up came later than 4 weeks, and not improved after 8 or more weeks |
+# | **D** | Not this week: improved (PHQ-9 below 10, or at least 50 % below baseline); keep measuring and treating toward remission |
+# | **E** | Not this week: followed up within 4 weeks and fewer than 8 weeks in care; keep measuring at each contact |
+# | **F** | Take off the registry: the target has been reached, so measurement can stop |
+
+# %% grading="choice" grade_id="a05_q1_choice"
+a05_q1_r1 = ""  # one letter, A–F
+a05_q1_r2 = ""  # one letter, A–F
+a05_q1_r3 = ""  # one letter, A–F
+a05_q1_r4 = ""  # one letter, A–F
+a05_q1_r5 = ""  # one letter, A–F
+a05_q1_r6 = ""  # one letter, A–F
+a05_q1_r7 = ""  # one letter, A–F
+
+# %% grading="tests" grade_id="a05_q1_tests" points=3.5 format="extended-matching" competencies="ACGME-PBLI ACGME-SBP"
+"""Item 1: whom the systematic case review should discuss, and why."""
+from bpscare.api import Checks, ChoiceError, read_choice
+
+
+def a05_q1_read():
+    """Read the seven matches; a blank or unreadable one names its person."""
+    written = {
+        "R1": a05_q1_r1,
+        "R2": a05_q1_r2,
+        "R3": a05_q1_r3,
+        "R4": a05_q1_r4,
+        "R5": a05_q1_r5,
+        "R6": a05_q1_r6,
+        "R7": a05_q1_r7,
+    }
+    matches = {}
+    for person, text in written.items():
+        try:
+            matches[person] = read_choice(text, "ABCDEF")
+        except ChoiceError as exc:
+            raise ChoiceError(f"{person}: {exc}") from None
+    return matches
+
+
+checks = Checks(points=3.5, title="Item 1, the case review's list", after_submit=3.5)
+a05_q1_matches = checks.answer(a05_q1_read)
 ### BEGIN HIDDEN TESTS
 ### END HIDDEN TESTS
 checks.result()
 
 # %% [markdown]
-# ## Part 3 — A care plan with Ms. Rahman (built in the widget)
+# ### Item 2 — Single best answer: what does this change mean? (1.5 points)
+#
+# Mr. Samuel Adeyemi, 58, a school bus driver in the same registry, started collaborative care
+# with a PHQ-9 of **20**. At week 10 his PHQ-9 is **10**. He says he is sleeping better and has
+# gone back to his Sunday choir. Which statement is right?
+#
+# - **A.** Remission: a score of 10 is no longer in the moderately severe range, so the target is
+#   met.
+# - **B.** Response but not remission: a reduction of exactly 50 % counts as response; keep
+#   treating and measuring until his PHQ-9 is below 5.
+# - **C.** Partial response: a reduction has to be more than 50 % to count as response, so his
+#   treatment should be changed now.
+# - **D.** No response: a score of 10 is still at the screening cut-off, so nothing has changed.
+# - **E.** Response: the target is reached, so the care manager can stop repeating the PHQ-9.
+
+# %% grading="choice" grade_id="a05_q2_choice"
+a05_q2 = ""  # one letter, A–E
+
+# %% grading="tests" grade_id="a05_q2_tests" points=1.5 format="single-best-answer" competencies="ACGME-PBLI ACGME-MK"
+"""Item 2: classifying a change in PHQ-9 (remission, response, partial response)."""
+from bpscare.api import Checks, read_choice
+
+checks = Checks(points=1.5, title="Item 2, what this change means", after_submit=1.5)
+a05_q2_chosen = checks.answer(lambda: read_choice(a05_q2, "ABCDE"))
+### BEGIN HIDDEN TESTS
+### END HIDDEN TESTS
+checks.result()
+
+# %% [markdown]
+# ## Part 2 — A care plan with Ms. Rahman (built in the widget)
 #
 # *Synthetic case, written for this course.* Aisha Rahman (she/her), 31, is a home health aide
-# with two jobs and no paid sick leave. Five months after slipping on a wet floor at a client's
-# home, her left knee still aches and feels unsafe on stairs; her X-ray and MRI show a healed
-# sprain and no tear. She avoids stairs and kneeling, stopped her physiotherapy exercises when
-# they hurt, and her thigh muscles have weakened. She sleeps about five hours. At urgent care she
-# was told "it's only a sprain, you're fine" with no plan. Her workers' compensation claim has
-# been delayed for three months, she has lost hours and is behind on rent. Her PHQ-9 prorated to
-# 15 with item 9 left blank; when asked in person she said she has had fleeting thoughts that
-# her family would be better off without her, with no plan or intent, and a same-day risk
-# assessment found her at low risk with a safety plan. What matters most to her: getting back to
-# full work, sleeping through the night, and being believed. Her sister helps with the children
-# and her faith community brings meals.
+# with two jobs and no paid sick leave; she lives with her two children, aged 3 and 8. Five
+# months after slipping on a wet floor at a client's home, her left knee still aches and feels
+# unsafe on stairs; her X-ray and MRI show a healed sprain and no tear. She avoids stairs and
+# kneeling, so she has turned down clients in walk-up buildings. She stopped her physiotherapy
+# exercises after two weeks because they hurt, and her thigh muscles have weakened. She sleeps
+# about five hours. At urgent care she was told "it's only a sprain, you're fine" and sent home
+# with no plan. Her workers' compensation claim has been delayed for three months; she has lost
+# hours and is behind on rent.
 #
-# Build her plan in the care-plan builder below and press **Save** (it saves the answer
-# `a05_care_plan`). The builder gives the library's public completeness and quality feedback;
-# your saved plan is then graded against what an integrated team would include for her: who is
-# on the team, referrals, non-drug interventions, her red flags, how soon you follow up, what
-# you measure, and how the plan meets her access barriers. If the widget does not load, build a
-# `bpscare.api.CarePlan` in the answer cell and save `plan.to_dict()` with
-# `save_answer("a05_care_plan", ..., kind="care_plan")`. Either way, remove the
-# `raise NotImplementedError()` line.
+# Her PHQ-9 today prorates to **15** (moderately severe) with item 9 left blank. When you asked
+# her in person, she said that on several days she has had fleeting thoughts that her family
+# would be better off without her, with no plan or intent. A same-day risk assessment found her
+# at low risk, and you made a safety plan together before she left. She agreed to start
+# collaborative care.
+#
+# What matters most to her, in her words: "getting back to full work", "sleeping through the
+# night" and "being believed". Her sister helps with the children, and her faith community
+# brings meals.
+#
+# ### Item 3 — Care plan (8 points)
+#
+# Build her plan in the care-plan builder below, with her: what matters to her, at least one
+# SMART goal, who is on the team and what each person does, referrals, treatment, her warning
+# signs with what to do, when and how the next contact happens, what you will measure, and how
+# the plan meets her access barriers. **Check plan** gives the library's general completeness
+# feedback (it does not know this case); then press **Save**, which saves the answer
+# `a05_care_plan` next to this notebook. The saved plan is graded against what an integrated
+# team would do for her, with the two safety gates described at the top.
 
 # %%
 from bpscare.api import care_plan_builder
 
-care_plan_builder(None, answer_name="a05_care_plan", practice=True)
+care_plan_builder(None, answer_name="a05_care_plan", assignment="a05-care-plan", practice=True)
 
-# %% grading="answer" grade_id="a05_q3_care_plan"
-from bpscare.api import CarePlan, FollowUp, Referral, SafetyNet, SmartGoal, TeamMember, save_answer
+# %% grading="tests" grade_id="a05_q3_care_plan_tests" points=8 format="care-plan" competencies="ACGME-PC ACGME-SBP EPA-09 EPA-10 IPEC-RR IPEC-TT"
+"""Item 3: Ms. Rahman's care plan, as saved from the builder."""
+from bpscare.api import CarePlan, Checks, submitted_answer
 
-### BEGIN SOLUTION
-# LEAK-CANARY a05_q3
-rahman_plan = CarePlan(
-    goals=(
-        SmartGoal.from_parts(
-            "Climb the stairs to a client's second-floor apartment",
-            "flights of stairs climbed without stopping",
-            "two flights",
-            "in 8 weeks",
-            why="to take back the clients she turned down and restore her income",
-            first_step="daily thigh-strengthening exercises from her physical therapist",
-        ),
-        SmartGoal.from_parts(
-            "Sleep through the night",
-            "nights a week with 6 or more hours of sleep",
-            "5 nights a week",
-            "in 6 weeks",
-            why="she wakes exhausted and it makes the pain harder to bear",
-            first_step="a wind-down routine agreed with the care manager",
-        ),
-    ),
-    team=(
-        TeamMember("primary_care_clinician", "Leads the plan and documents the work injury"),
-        TeamMember("physical_therapist", "Graded strengthening and stair practice, in steps"),
-        TeamMember("social_worker", "Helps with the delayed claim, rent and sick-leave options"),
-        TeamMember("behavioral_health_care_manager", "Phone follow-up, PHQ-9, safety plan"),
-    ),
-    referrals=(
-        Referral("physical_therapy", "Weak thigh muscles and fear of stairs after a sprain"),
-        Referral("social_work", "Delayed workers' compensation claim and rent arrears"),
-    ),
-    interventions=("graded_activity", "psychoeducation", "sleep", "social_support"),
-    medication=(
-        "No opioids. Ibuprofen with food before physical therapy sessions if needed, for up to "
-        "four weeks; review at follow-up."
-    ),
-    safety_net=SafetyNet(
-        red_flags=(
-            "knee becomes hot, red or swollen, or fever",
-            "thoughts of harming herself",
-        ),
-        what_to_do="Call the clinic the same day for a hot, swollen knee or fever; use the "
-        "safety plan and call or text 988 for thoughts of harming herself.",
-        escalation="Care manager's direct line on weekdays; 911 for an emergency.",
-    ),
-    follow_up=FollowUp(2, "phone"),
-    measures=("phq9", "functional_goal", "pain_interference"),
-    barriers_addressed={
-        "work_schedule": "Physical therapy at 7 a.m. before her shifts; phone follow-up.",
-        "cost": "Social worker helps with the claim and rent assistance; no-cost exercises.",
-        "mistrust": "One named care manager who follows up when she said she would.",
-    },
-    patient_priorities=("Get back to full work", "Sleep through the night", "Be believed"),
-)
-save_answer("a05_care_plan", rahman_plan.to_dict(), kind="care_plan")
-### END SOLUTION
-
-# %% grading="readonly" grade_id="a05_q3_saved"
-# Reads your saved plan (from the builder or the cell above) as plain data for the graded cell.
-from bpscare.api import load_answer
-
-rahman_saved_plan = load_answer("a05_care_plan", kind="care_plan")
-
-# %% grading="tests" grade_id="a05_q3_care_plan_tests" points=6 competencies="ACGME-SBP ACGME-PC EPA-09 IPEC-RR IPEC-TT IPEC-C"
-"""Does the saved care plan meet the completeness checks and what Ms. Rahman's care needs?"""
-from bpscare.api import CarePlan, Checks, check_plan, red_flag_matches
-
-
-def saved_plan():
-    """Rebuild the saved care plan (the widget's answer) as a CarePlan."""
-    return CarePlan.from_dict(rahman_saved_plan)
-
-
-def saved_plan_review():
-    """Return the library's completeness and quality review of the saved plan."""
-    return check_plan(saved_plan())
-
-
-def safety_net_names(red_flag):
-    """Return True when the saved plan's safety net names ``red_flag`` (red_flag_matches)."""
-    return red_flag_matches(list(saved_plan().safety_net.red_flags), red_flag)
-
-
-checks = Checks(points=6, title="Part 3, Ms. Rahman's care plan")
-checks.that(
-    lambda: len(saved_plan().goals) > 0,
-    1,
-    "Save a plan with at least one goal (Save in the builder, or save_answer in the cell).",
+checks = Checks(points=8, title="Item 3, Ms. Rahman's care plan", after_submit=8)
+a05_plan = checks.answer(
+    lambda: CarePlan.from_dict(
+        submitted_answer("a05_care_plan", kind="care_plan", assignment="a05-care-plan")
+    )
 )
 ### BEGIN HIDDEN TESTS
 ### END HIDDEN TESTS
 checks.result()
 
-# %% [markdown] grading="task" grade_id="a05_q4_reflection" points=3 competencies="ACGME-SBP ACGME-PROF IPEC-VE IPEC-RR"
-# ## Part 4 — Reflection (graded by your instructor)
+# %% [markdown]
+# ## Part 3 — Reflection
 #
-# In 150–250 words: at week 8 Ms. Rahman's PHQ-9 has gone from 15 to 12 and she still avoids
-# stairs. Using Parts 1 and 2, say what her registry status is and whether the case review
-# should discuss her. Then describe how you would bring this to the team and to her: who does
-# what next, what you would change in the plan, and how you would keep her trust while saying
-# that the plan is not yet working.
+# The library classifies Ms. Rahman's PHQ-9 at week 8 of collaborative care (run the cell).
+
+# %% grading="readonly" grade_id="a05_rahman_week8"
+from bpscare.api import classify_change
+
+print("Ms. Rahman, PHQ-9 at baseline 15, at week 8 12:", classify_change(15, 12))
+
+# %% [markdown] grading="task" grade_id="a05_q4_reflection" points=3 format="rubric" competencies="ACGME-PBLI ACGME-SBP ACGME-ICS IPEC-RR"
+# ### Item 4 — Reflection (graded by your instructor, 3 points)
 #
-# Write your answer in the cell below.
+# In 150–250 words: at week 8 Ms. Rahman's PHQ-9 has gone from 15 to 12, and she still avoids
+# stairs. Say what her registry status is and whether the case review should discuss her, using
+# the benchmarks from Part 1. Then describe how you would bring this to the team and to her: who
+# does what next, what you would change in the plan, and how you would keep her trust while
+# telling her that the plan is not yet working.
 
 # %% [markdown]
-# *Write your reflection here.*
+# *Write your answer here.*
 
 # %% [markdown]
 # ## Submitting from Binder

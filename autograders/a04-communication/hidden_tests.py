@@ -1,155 +1,132 @@
 # Hidden checks for a04-communication. Trusted: never shipped to learners.
 # Each cell is inserted by `bpscare build` into the "### BEGIN HIDDEN TESTS" block of the tests
-# cell with the same grade_id. The expert coding of Ms. Haidari's visit (a transcript that exists
-# only in this assignment) lives here and nowhere in the library or the release. Kappa values
-# follow Cohen 1960; thresholds follow Landis & Koch 1977.
+# cell with the same grade_id. Messages name the idea that was missed, never a letter or a code.
 
-# %% grade_id="a04_q1_kappa_tests"
+# %% grade_id="a04_q1_coding_tests"
 # LEAK-CANARY a04_q1_hidden
-checks.equal(
-    lambda: cohen_kappa(["x", "x", "y", "y"], ["x", "y", "x", "y"]),
-    0.0,
-    1,
-    "Coders who agree on 2 of 4 items when chance alone predicts 2 of 4 have kappa 0: "
-    "subtract the agreement expected by chance.",
-    tolerance=1e-9,
-)
-a04_coder_a = ["yes"] * 20 + ["yes"] * 5 + ["no"] * 10 + ["no"] * 15
-a04_coder_b = ["yes"] * 20 + ["no"] * 5 + ["yes"] * 10 + ["no"] * 15
-checks.equal(
-    lambda: cohen_kappa(a04_coder_a, a04_coder_b),
-    0.4,
-    2,
-    "For 50 items with 35 agreements (p_o = 0.7) and chance agreement p_e = 0.5 x 0.6 + "
-    "0.5 x 0.4 = 0.5, kappa = (0.7 - 0.5) / (1 - 0.5) = 0.4, not the raw 0.7.",
-    tolerance=1e-9,
-)
-checks.equal(
-    lambda: cohen_kappa(["other"] * 5, ["other"] * 5),
-    1.0,
-    1,
-    "When both coders use one and the same label throughout, p_e = 1 and kappa is defined "
-    "as 1.0 (do not divide by zero).",
-)
-checks.raises(
-    lambda: cohen_kappa(["a", "b"], ["a"]),
-    ValueError,
-    1,
-    "Lists of different lengths cannot be compared item by item: raise ValueError.",
-)
+# The codes the expert panel ACCEPTS for each utterance of Ms. Haidari's visit (a transcript that
+# exists only in this assignment). The panel is the course authors' illustrative panel, not a
+# published one. The panel's primary coding is the first code of each entry (and key.yaml's saved
+# answer; an instructor can compare a class's codings with it by Cohen's kappa, which the
+# library computes); a second code is accepted where the codebook allows two readings:
+#   #11 "I'll lose my job ..." is a threat to work, which the codebook lets a coder read as a
+#       cue (empathic_opportunity), although the panel's primary reading is an answer (other);
+#   #12 is then the reply slot (rule R: empathic_response) or, as primarily coded, validation.
+from bpscare.api import coding_credit
 
-# %% grade_id="a04_q2_coding_tests"
+A04_ACCEPTED = {
+    "1": "other",
+    "2": "other",
+    "3": "agenda_elicitation",
+    "4": "other",
+    "5": "interruption",
+    "6": "other",
+    "7": "closed_question",
+    "8": "other",
+    "9": "empathic_opportunity",
+    "10": "empathic_response",
+    "11": ("other", "empathic_opportunity"),
+    "12": ("validation", "empathic_response"),
+    "13": "jargon",
+    "14": "other",
+    "15": "other",
+    "16": "open_question",
+    "17": "other",
+    "18": "other",
+    "19": "teach_back",
+    "20": "other",
+    "21": "safety_netting",
+    "22": "other",
+}
+# (utterances, points, the kind of moment, as feedback). Points sum to 6.
+A04_MOMENTS = [
+    (
+        ("3", "5"),
+        1.0,
+        "Review how the visit opened: whether she was invited to set the agenda, and whether "
+        "she was allowed to finish her opening statement before the next question came.",
+    ),
+    (
+        ("9", "10", "11", "12"),
+        2.0,
+        "Missed empathic opportunity after a cue of worry: review where she voiced fear or a "
+        "threat to her work, and what the clinician's reply did with it (codebook rule R).",
+    ),
+    (
+        ("7", "16"),
+        1.0,
+        "Review the form of the clinician's questions, open or closed, whatever their topic.",
+    ),
+    (
+        ("13",),
+        0.5,
+        "Review where a clinical term reached her unexplained; her next question is the clue.",
+    ),
+    (
+        ("19", "21"),
+        1.0,
+        "Review how the visit closed: checking understanding in her own words, and telling her "
+        "which signs should make her call, and how soon.",
+    ),
+    (
+        ("1", "2", "4", "6", "8", "14", "15", "17", "18", "20", "22"),
+        0.5,
+        "Some lines that greet, answer, explain or plan were given a behaviour code: code what "
+        "a line does, not what it mentions, and keep her own lines to the codes a patient's "
+        "line can take.",
+    ),
+]
+for a04_lines, a04_points, a04_message in A04_MOMENTS:
+    checks.credit(
+        lambda a04_lines=a04_lines: coding_credit(
+            a04_codes, {n: A04_ACCEPTED[n] for n in a04_lines}
+        ),
+        a04_points,
+        a04_message,
+    )
+
+# %% grade_id="a04_q2_tests"
 # LEAK-CANARY a04_q2_hidden
-A04_EXPERT = {
-    1: "other",
-    2: "other",
-    3: "agenda_elicitation",
-    4: "other",
-    5: "interruption",
-    6: "other",
-    7: "closed_question",
-    8: "other",
-    9: "empathic_opportunity",
-    10: "empathic_response",
-    11: "other",
-    12: "validation",
-    13: "jargon",
-    14: "other",
-    15: "other",
-    16: "open_question",
-    17: "other",
-    18: "other",
-    19: "teach_back",
-    20: "other",
-    21: "safety_netting",
-    22: "other",
-}
+# Key features of a safe close (Module 4 lesson 1; AHRQ Tool 5; NICE NG19): teach-back about
+# the action (B); specific warning signs with what to do and how fast (D); how to reach the team
+# out of hours and when the plan is reviewed (E). F delays a possible foot infection or acute
+# Charcot foot, which NICE NG19 says needs referral within one working day: a harmful choice.
+if isinstance(a04_q2_chosen, tuple):
+    from bpscare.api import harmful_choices, key_feature_credit
 
-
-def a04_kappa():
-    """Cohen's kappa of the saved coding against the expert; uncoded lines count as disagreement."""
-    learner = saved_codes()
-    expert = [A04_EXPERT[n] for n in sorted(A04_EXPERT)]
-    mine = [learner.get(n, "(not coded)") for n in sorted(A04_EXPERT)]
-    total = len(expert)
-    agreed = sum(x == y for x, y in zip(expert, mine, strict=True))
-    chance = sum(expert.count(k) * mine.count(k) for k in set(expert))
-    if chance == total * total:
-        return 1.0
-    return (total * agreed - chance) / (total * total - chance)
-
-
-a04_thresholds = [(0.4, 1, "moderate"), (0.6, 1, "substantial"), (0.8, 2, "almost perfect")]
-for a04_threshold, a04_weight, a04_label in a04_thresholds:
-    checks.that(
-        lambda a04_threshold=a04_threshold: a04_kappa() >= a04_threshold,
-        a04_weight,
-        f"Agreement with the expert coding is below kappa {a04_threshold} ('{a04_label}', "
-        "Landis & Koch 1977): reread the codebook's precedence rules and the rule for replies "
-        "to a cue.",
+    checks.gate(
+        lambda: not harmful_choices(a04_q2_chosen, {"F"}),
+        "One choice tells her to wait with signs of a foot problem that needs to be seen "
+        "within one working day.",
     )
-a04_key_lines = {
-    5: "utterance 5 cuts into her opening statement before she has finished: that is an "
-    "interruption, whatever its form (precedence rank 3 beats a closed question)",
-    9: "utterance 9 is a patient cue, her fear of losing a foot: an empathic opportunity",
-    19: "utterance 19 asks her to say in her own words how she will check her feet: teach-back",
-    21: "utterance 21 names what should make her call and when: safety-netting",
-}
-for a04_n, a04_message in a04_key_lines.items():
-    checks.equal(
-        lambda a04_n=a04_n: saved_codes().get(a04_n),
-        A04_EXPERT[a04_n],
+    checks.credit(
+        lambda: key_feature_credit(a04_q2_chosen, {"B"}, select_up_to=3),
         1,
-        a04_message[0].upper() + a04_message[1:] + ".",
+        "A complete close asks her to say or show, in her own words, what she will do; a "
+        "yes/no question does not test how well it was explained.",
+    )
+    checks.credit(
+        lambda: key_feature_credit(a04_q2_chosen, {"D"}, select_up_to=3),
+        1,
+        "A safety-net names the specific signs that should make her call, what to do and how "
+        "soon; 'come back if there are problems' names none.",
+    )
+    checks.credit(
+        lambda: key_feature_credit(a04_q2_chosen, {"E"}, select_up_to=3),
+        1,
+        "A safety-net also says how to reach the team, including out of hours, and when the "
+        "plan will be reviewed.",
     )
 
-# %% grade_id="a04_q3_closing_tests"
+# %% grade_id="a04_q3_tests"
 # LEAK-CANARY a04_q3_hidden
-a04_closing_key = {
-    "s1": ("neither", "s1 is a yes/no invitation, which is good practice but not teach-back"),
-    "s2": ("teach_back", "s2 asks for her own words and takes responsibility for the explaining"),
-    "s3": ("safety_net", "s3 names warning signs and exactly what to do"),
-    "s4": ("neither", "s4 is a yes/no comprehension check, not teach-back"),
-    "s5": ("teach_back", "s5 asks the person to say what they will do"),
-    "s6": ("safety_net", "s6 says what should prompt a call, when, and how"),
-    "s7": ("neither", "s7 is a yes/no comprehension check, not teach-back"),
-    "s8": ("neither", "s8 is vague reassurance: it names no warning sign and no action"),
-}
-for a04_sid, (a04_label, a04_why) in a04_closing_key.items():
-    checks.equal(
-        lambda a04_sid=a04_sid: closing_labels.get(a04_sid),
-        a04_label,
-        1,
-        f"{a04_why} (label '{a04_label}').",
-    )
-
-# %% grade_id="a04_q4_frequencies_tests"
-# LEAK-CANARY a04_q4_hidden
-checks.equal(
-    lambda: natural_frequencies(20, 0.25),
-    {"without": 20, "with": 15.0, "fewer": 5.0, "nnt": 20},
+# Key: C. A misreads the NNT as a ratio; B drops the placebo comparison (28 is the EXTRA number
+# helped, not the number helped); D turns people into an amount of pain; E is accurate jargon;
+# F is false reassurance. Figures: Finnerup et al., Lancet Neurol 2015 (NNT 3.6 for TCAs).
+checks.credit(
+    lambda: 1.0 if a04_q3_chosen == "C" else 0.0,
     2,
-    "Baseline 20 in 100 and a 25 % relative reduction: 15 in 100 with treatment, 5 fewer per "
-    "100, so 100 / 5 = 20 people treated for one to benefit. The NNT comes from the absolute "
-    "reduction, not from the relative one (1 / 0.25 = 4 would be wrong).",
-)
-checks.equal(
-    lambda: natural_frequencies(8, 0.5),
-    {"without": 8, "with": 4.0, "fewer": 4.0, "nnt": 25},
-    1,
-    "Baseline 8 in 100 and a 50 % relative reduction: 4 fewer per 100, NNT 25.",
-)
-checks.equal(
-    lambda: natural_frequencies(3, 0.3),
-    {"without": 3, "with": 2.1, "fewer": 0.9, "nnt": 112},
-    1,
-    "Baseline 3 in 100 and a 30 % relative reduction: 0.9 fewer per 100, and 100 / 0.9 = "
-    "111.1 rounds up to an NNT of 112. A small baseline makes the same relative reduction worth "
-    "much less in absolute terms.",
-)
-checks.equal(
-    lambda: natural_frequencies(10, 0),
-    {"without": 10, "with": 10.0, "fewer": 0.0, "nnt": None},
-    1,
-    "With no reduction there is no NNT: return None instead of dividing by zero.",
+    "Review what a number needed to treat compares: the extra people helped beyond those who "
+    "improve on a dummy pill, said as people out of 100, in plain words, with an honest "
+    "statement of what happens if it does not help her.",
 )

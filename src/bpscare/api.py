@@ -53,7 +53,14 @@ if TYPE_CHECKING:
         preferences_summary,
     )
     from bpscare.clinical.communication import question_bank as question_prompts
-    from bpscare.clinical.disparities import generate_ed_cohort, odds_ratio, rates, risk_ratio
+    from bpscare.clinical.disparities import (
+        generate_ed_cohort,
+        mantel_haenszel_odds_ratio,
+        odds_ratio,
+        rates,
+        risk_ratio,
+        stratified_odds_ratio,
+    )
     from bpscare.clinical.formulation import DOMAINS, FOUR_PS, Formulation
     from bpscare.clinical.functional_explanation import check_explanation
     from bpscare.clinical.instruments import recommended_action
@@ -67,6 +74,7 @@ if TYPE_CHECKING:
         treat_to_target_summary,
     )
     from bpscare.clinical.transcripts import (
+        cohen_kappa,
         load_transcript,
         time_to_first_interruption,
         transcript_from_dict,
@@ -74,8 +82,22 @@ if TYPE_CHECKING:
     from bpscare.clinical.transcripts import summary as transcript_summary
     from bpscare.clinical.trust_model import ILLUSTRATIVE_NOTE, compare_scenarios
     from bpscare.clinical.trust_model import scenario as trust_scenario
-    from bpscare.grading.answers import load_answer, save_answer
+    from bpscare.grading.answers import load_answer, save_answer, submitted_answer
     from bpscare.grading.checks import Checks
+    from bpscare.grading.item_formats import (
+        SCT_SCALE,
+        ChoiceError,
+        coding_credit,
+        concordance_credit,
+        harmful_choices,
+        key_feature_credit,
+        matching_credit,
+        ordering_credit,
+        panel_placement_credit,
+        read_choice,
+        read_choices,
+        read_order,
+    )
     from bpscare.widgets.care_plan_builder import care_plan_builder
     from bpscare.widgets.communication_tools import (
         communication_preferences,
@@ -86,6 +108,7 @@ if TYPE_CHECKING:
     from bpscare.widgets.explanation_practice import explanation_practice
     from bpscare.widgets.formulation_grid import FormulationGridView, formulation_grid
     from bpscare.widgets.interruption_timeline import interruption_timeline
+    from bpscare.widgets.item_practice import build_practice_app, practice_items
     from bpscare.widgets.knowledge_check import knowledge_check
     from bpscare.widgets.registry_dashboard import registry_dashboard
     from bpscare.widgets.screener import screener_form
@@ -100,6 +123,21 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
         "Checks": ("bpscare.grading.checks", "Checks"),
         "save_answer": ("bpscare.grading.answers", "save_answer"),
         "load_answer": ("bpscare.grading.answers", "load_answer"),
+        "submitted_answer": ("bpscare.grading.answers", "submitted_answer"),
+    },
+    "Item formats: reading choices and scoring them": {
+        "read_choice": ("bpscare.grading.item_formats", "read_choice"),
+        "read_choices": ("bpscare.grading.item_formats", "read_choices"),
+        "read_order": ("bpscare.grading.item_formats", "read_order"),
+        "ChoiceError": ("bpscare.grading.item_formats", "ChoiceError"),
+        "SCT_SCALE": ("bpscare.grading.item_formats", "SCT_SCALE"),
+        "key_feature_credit": ("bpscare.grading.item_formats", "key_feature_credit"),
+        "harmful_choices": ("bpscare.grading.item_formats", "harmful_choices"),
+        "concordance_credit": ("bpscare.grading.item_formats", "concordance_credit"),
+        "matching_credit": ("bpscare.grading.item_formats", "matching_credit"),
+        "ordering_credit": ("bpscare.grading.item_formats", "ordering_credit"),
+        "panel_placement_credit": ("bpscare.grading.item_formats", "panel_placement_credit"),
+        "coding_credit": ("bpscare.grading.item_formats", "coding_credit"),
     },
     "Screeners": {
         "score_screener": ("bpscare.clinical.instruments", "score"),
@@ -114,6 +152,7 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
     "Transcripts": {
         "load_transcript": ("bpscare.clinical.transcripts", "load_transcript"),
         "transcript_from_dict": ("bpscare.clinical.transcripts", "transcript_from_dict"),
+        "cohen_kappa": ("bpscare.clinical.transcripts", "cohen_kappa"),
         "transcript_summary": ("bpscare.clinical.transcripts", "summary"),
         "time_to_first_interruption": (
             "bpscare.clinical.transcripts",
@@ -129,6 +168,11 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
         "rates": ("bpscare.clinical.disparities", "rates"),
         "risk_ratio": ("bpscare.clinical.disparities", "risk_ratio"),
         "odds_ratio": ("bpscare.clinical.disparities", "odds_ratio"),
+        "stratified_odds_ratio": ("bpscare.clinical.disparities", "stratified_odds_ratio"),
+        "mantel_haenszel_odds_ratio": (
+            "bpscare.clinical.disparities",
+            "mantel_haenszel_odds_ratio",
+        ),
     },
     "Trust-cycle teaching model": {
         "ILLUSTRATIVE_NOTE": ("bpscare.clinical.trust_model", "ILLUSTRATIVE_NOTE"),
@@ -190,6 +234,7 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "decision_aid_builder": ("bpscare.widgets.communication_tools", "decision_aid_builder"),
         "explanation_practice": ("bpscare.widgets.explanation_practice", "explanation_practice"),
+        "practice_items": ("bpscare.widgets.item_practice", "practice_items"),
     },
     "Voila practice apps": {
         "build_screener_app": ("bpscare.apps.factories", "build_screener_app"),
@@ -203,6 +248,7 @@ SECTIONS: dict[str, dict[str, tuple[str, str]]] = {
         "build_registry_app": ("bpscare.apps.factories", "build_registry_app"),
         "build_communication_app": ("bpscare.apps.factories", "build_communication_app"),
         "build_language_app": ("bpscare.apps.factories", "build_language_app"),
+        "build_practice_app": ("bpscare.widgets.item_practice", "build_practice_app"),
     },
 }
 _HOMES = {name: home for section in SECTIONS.values() for name, home in section.items()}
@@ -212,8 +258,10 @@ __all__ = [
     "FOUR_PS",
     "ILLUSTRATIVE_NOTE",
     "QPL_TOPICS",
+    "SCT_SCALE",
     "CarePlan",
     "Checks",
+    "ChoiceError",
     "CommunicationPreferences",
     "FollowUp",
     "Formulation",
@@ -230,6 +278,7 @@ __all__ = [
     "build_formulation_app",
     "build_interruption_app",
     "build_language_app",
+    "build_practice_app",
     "build_registry_app",
     "build_screener_app",
     "build_transcript_app",
@@ -241,8 +290,11 @@ __all__ = [
     "check_plan",
     "check_preferences",
     "classify_change",
+    "coding_credit",
+    "cohen_kappa",
     "communication_preferences",
     "compare_scenarios",
+    "concordance_credit",
     "decision_aid_builder",
     "describe_effects",
     "disparity_explorer",
@@ -251,19 +303,29 @@ __all__ = [
     "formulation_grid",
     "generate_caseload",
     "generate_ed_cohort",
+    "harmful_choices",
     "icon_array",
     "interruption_timeline",
+    "key_feature_credit",
     "knowledge_check",
     "load_answer",
     "load_case",
     "load_transcript",
+    "mantel_haenszel_odds_ratio",
+    "matching_credit",
     "natural_frequency",
     "odds_ratio",
+    "ordering_credit",
+    "panel_placement_credit",
     "patient_trajectory",
+    "practice_items",
     "preferences_summary",
     "question_prompt_list",
     "question_prompts",
     "rates",
+    "read_choice",
+    "read_choices",
+    "read_order",
     "recommended_action",
     "red_flag_matches",
     "registry_dashboard",
@@ -274,7 +336,9 @@ __all__ = [
     "score_screener",
     "screener_form",
     "smart_parts",
+    "stratified_odds_ratio",
     "submit_button",
+    "submitted_answer",
     "time_to_first_interruption",
     "transcript_annotator",
     "transcript_from_dict",

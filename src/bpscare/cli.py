@@ -263,6 +263,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from bpscare.validate import validate
 
     report = validate(find_project(args.project), args.out, engine=args.engine, progress=_say)
+    print(report.format_table())
     for line in report.checked:
         print(f"ok   {line}")
     for line in report.failures:
@@ -302,6 +303,15 @@ def _cmd_autograde(args: argparse.Namespace) -> int:
     from bpscare.nbgrader_course import require_course, submitted_students
 
     course = require_course(args.course)
+    known = (course / "source" / args.assignment).is_dir()
+    if known and not args.student and not submitted_students(course, args.assignment):
+        print(
+            f"error: nothing to autograde: no submission of {args.assignment!r} has been "
+            f"collected into {course / 'submitted'}; run `bpscare collect {args.assignment} "
+            "<LMS export or zips> --course ...` (or `nbgrader collect`) first",
+            file=sys.stderr,
+        )
+        return EXIT_USER_ERROR
     if args.engine == "nbgrader":
         from bpscare.grading.backend import autograde_students
 

@@ -214,6 +214,7 @@ def _submit_cohort(
     misconceptions = simulated_submissions.load_misconceptions(
         project.autograders / name / "misconceptions.yaml"
     )
+    key = simulated_submissions.load_key(project.autograders / name / "key.yaml")
     zips = []
     rows: list[tuple[str, str, str]] = []
     for learner in ids:
@@ -232,7 +233,7 @@ def _submit_cohort(
             answers = _answers_for(profile, ids_in_nb, mistake, rng)
             reflection = None if choice < 0 else REFLECTIONS[choice]
             notebooks[nb_name] = simulated_submissions.fill_release(
-                releases[nb_name], source, answers, reflection
+                releases[nb_name], source, answers, reflection, key=key
             )
         if learner == late_learner:
             when = due + dt.timedelta(days=2, hours=3)
@@ -242,6 +243,13 @@ def _submit_cohort(
         folder.mkdir(parents=True, exist_ok=True)
         for nb_name, nb in notebooks.items():
             nbformat.write(nb, str(folder / nb_name))
+        # The widgets' saved answers travel in the zip, as a learner's Save button leaves them.
+        saved = _saved_answers_for(profile, key, rng)
+        files = simulated_submissions.answer_files(
+            key, name, learner, overrides=mistake.saved_answers if mistake else None, names=saved
+        )
+        for file_name, data in files.items():
+            (folder / file_name).write_bytes(data)
         # Canvas names the file <sortable name>_[LATE_]<user id>_<submission id>_<file>.
         number = ids.index(learner) + 1
         late = "LATE_" if when > due else ""
@@ -277,6 +285,20 @@ def _answers_for(
     if mistake is not None:
         answers.update({k: v for k, v in mistake.answers.items() if k in grade_ids})
     return answers
+
+
+def _saved_answers_for(
+    profile: str,
+    key: simulated_submissions.AnswerKey,
+    rng: random.Random,
+) -> list[str]:
+    """Which widget answers a learner of this profile saved (a misconception's own are added)."""
+    names = sorted(key.saved_answers)
+    if profile == "blank":
+        return []
+    if profile == "partly right":  # some saved their work in the widget, some forgot
+        return rng.sample(names, k=rng.randint(0, len(names)))
+    return names
 
 
 def _rubric(path: Path) -> dict[str, dict]:

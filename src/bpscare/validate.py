@@ -33,9 +33,12 @@ from bpscare.authoring.build import (
     load_course_yaml,
     scan_learner_edition,
 )
+from bpscare.authoring.textnb import CHOICE_LINE, SOLUTION_BEGIN, SOLUTION_END
 from bpscare.grading.backend import autograde_students, cell_outputs, cell_scores
 
 SCORE_TOLERANCE = 0.011
+#: The format of a graded cell answered by writing code (no ``format`` tag, or a code answer).
+CODE_FORMAT = "code"
 SOURCE_LEARNER = "validate-source"
 RELEASE_LEARNER = "validate-release"
 
@@ -46,6 +49,20 @@ class ValidationReport:
 
     checked: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    points_by_format: dict[str, float] = field(default_factory=dict)
+
+    def format_table(self) -> str:
+        """The course's graded points by answer format, as printed by ``bpscare validate``."""
+        total = sum(self.points_by_format.values())
+        width = max([len(f) for f in self.points_by_format] + [len(CODE_FORMAT)])
+        lines = [f"{'answer format':<{width}}  points  share"]
+        for fmt, points in sorted(self.points_by_format.items(), key=lambda kv: -kv[1]):
+            share = 0.0 if not total else 100 * points / total
+            lines.append(f"{fmt:<{width}}  {points:6g}  {share:4.0f} %")
+        code = self.points_by_format.get(CODE_FORMAT, 0.0)
+        lines.append(f"{'total':<{width}}  {total:6g}")
+        lines.append(f"required points that need code: {code:g}")
+        return "\n".join(lines)
 
     @property
     def ok(self) -> bool:
@@ -73,6 +90,16 @@ def validate(
     report.failures += [f"leak: {leak}" for leak in leaks]
     report.checked.append("learner edition scanned for solutions, hidden tests and canaries")
 
+    report.points_by_format = points_by_format(assignments)
+    needing_code = report.points_by_format.get(CODE_FORMAT, 0.0)
+    if needing_code:
+        report.failures.append(
+            f"{needing_code:g} required points need code: tag every graded cell with a no-code "
+            "format and answer it by a choice line or a widget (see docs/item-formats.md)"
+        )
+    else:
+        report.checked.append("every graded point has a no-code answer format")
+
     scratch = Path(tempfile.mkdtemp(prefix="bpscare-validate-"))
     try:
         course = scratch / "course"
@@ -83,6 +110,39 @@ def validate(
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return report
+
+
+def points_by_format(assignments: list[AssignmentSource]) -> dict[str, float]:
+    """Sum the graded points of every assignment by answer format.
+
+    A cell without a format tag, and every tests cell of an assignment that still has a code
+    answer cell (``grading="answer"``), counts as ``code``.
+    """
+    totals: dict[str, float] = {}
+    for assignment in assignments:
+        has_code_answer = any(
+            cell.get("metadata", {}).get("nbgrader", {}).get("solution")
+            and not cell.get("metadata", {}).get("nbgrader", {}).get("grade")
+            and not is_choice_cell(cell)
+            for nb in assignment.notebooks.values()
+            for cell in nb.cells
+        )
+        for cell in assignment.grade_cells:
+            fmt = cell.answer_format or CODE_FORMAT
+            if cell.kind == "tests" and has_code_answer:
+                fmt = CODE_FORMAT
+            totals[fmt] = totals.get(fmt, 0.0) + cell.points
+    return totals
+
+
+def is_choice_cell(cell: nbformat.NotebookNode) -> bool:
+    """True for a choice cell: an empty solution region, then only blank answer lines."""
+    source = cell.get("source", "")
+    head = f"{SOLUTION_BEGIN}\n{SOLUTION_END}\n"
+    if not source.startswith(head):
+        return False
+    lines = [line.strip() for line in source[len(head) :].splitlines() if line.strip()]
+    return all(line.startswith("#") or CHOICE_LINE.match(line) for line in lines)
 
 
 def _validate_assignment(
@@ -98,7 +158,9 @@ def _validate_assignment(
         nb: nbformat.read(str(release_dir / nb), as_version=4) for nb in assignment.notebooks
     }
     now = dt.datetime.now(dt.UTC)
+    key = simulated_submissions.load_key(project.autograders / name / "key.yaml")
     learners: dict[str, dict[str, nbformat.NotebookNode]] = {}
+    files: dict[str, dict[str, bytes]] = {}
     learners[SOURCE_LEARNER] = {
         nb: simulated_submissions.fill_release(
             releases[nb],
@@ -107,9 +169,11 @@ def _validate_assignment(
                 simulated_submissions.answer_cells(releases[nb]),
                 simulated_submissions.SOLUTION_ANSWER,
             ),
+            key=key,
         )
         for nb, source in assignment.notebooks.items()
     }
+    files[SOURCE_LEARNER] = simulated_submissions.answer_files(key, name, SOURCE_LEARNER)
     learners[RELEASE_LEARNER] = dict(releases)
     misconceptions = simulated_submissions.load_misconceptions(
         project.autograders / name / "misconceptions.yaml"
@@ -122,11 +186,16 @@ def _validate_assignment(
             answers = dict.fromkeys(ids, simulated_submissions.SOLUTION_ANSWER)
             answers.update({k: v for k, v in mis.answers.items() if k in ids})
             notebooks[nb_name] = simulated_submissions.fill_release(
-                releases[nb_name], source, answers
+                releases[nb_name], source, answers, key=key
             )
         learners[learner] = notebooks
+        files[learner] = simulated_submissions.answer_files(
+            key, name, learner, overrides=mis.saved_answers
+        )
     for learner, notebooks in learners.items():
-        simulated_submissions.write_submission(course, learner, name, notebooks, now)
+        simulated_submissions.write_submission(
+            course, learner, name, notebooks, now, answer_bytes=files.get(learner)
+        )
     errors = autograde_students(course, name, list(learners), engine=engine)
     for learner, error in errors.items():
         if error:

@@ -159,3 +159,40 @@ def test_malformed_text_notebook_is_a_one_line_error(tmp_path):
 def test_missing_text_notebook(tmp_path):
     with pytest.raises(BpscareError, match="not found"):
         read_text_notebook(tmp_path / "nope.py")
+
+
+def test_choice_cell_is_a_blank_form_with_an_empty_solution_region(tmp_path):
+    """Does a choice cell become an answer cell whose only solution region is empty?"""
+    body = (
+        '# %% grading="choice" grade_id="a01_q1_choice"\n'
+        'a01_q1 = ""  # one letter\n\n'
+        '# %% grading="tests" grade_id="a01_q1_tests" points=2 format="key-feature" '
+        'competencies="ACGME-PC"\n'
+        "x = 1\n"
+    )
+    nb = expand(write(tmp_path, body))
+    choice, _tests = nb.cells
+    assert choice.metadata.nbgrader["solution"] is True
+    assert choice.source.startswith("### BEGIN SOLUTION\n### END SOLUTION\n")
+    assert 'a01_q1 = ""' in choice.source
+    assert [c.answer_format for c in grade_cells(nb, "nb")] == ["key-feature"]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('# %% grading="choice" grade_id="a01_q1_choice"\na01_q1 = "C"\n', "blank answer lines"),
+        ('# %% grading="choice" grade_id="a01_q1_choice"\nprint(1)\n', "blank answer lines"),
+        ('# %% grading="choice" grade_id="a01_q1_choice"\n# only a comment\n', "needs at least"),
+        (
+            '# %% grading="tests" grade_id="a01_q1_tests" points=2 format="essay" '
+            'competencies="ACGME-PC"\nx = 1\n',
+            "unknown format 'essay'",
+        ),
+        ('# %% grading="readonly" grade_id="a01_r" format="rubric"\nx = 1\n', "carry a format"),
+    ],
+)
+def test_a_choice_cell_can_never_hold_its_key(tmp_path, body, message):
+    """Is a filled-in key, code, or an unknown format in an assignment a clear error?"""
+    with pytest.raises(BpscareError, match=message):
+        expand(write(tmp_path, body))

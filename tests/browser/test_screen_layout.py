@@ -3,10 +3,13 @@
 The check (:mod:`layout_check`) fails on overlapping controls, cut label or button texts
 (``scrollWidth > clientWidth``), text rows shorter than their line height, squeezed sliders and
 number boxes, and controls that run off the right edge, at 1280x800 and at 390x844 (a phone).
-Tabs are clicked through, so the controls of hidden tabs are checked too.
+Tabs are clicked through, so the controls of hidden tabs are checked too. The practice twins
+(``course/apps/practice-*.py``) are checked as loaded and again with every item's feedback shown.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from lab import open_and_run, top_roots, write_notebook
@@ -20,6 +23,11 @@ pytestmark = pytest.mark.layout
 
 SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 LOAD_TIMEOUT_MS = 120_000
+REPO = Path(__file__).resolve().parents[2]
+#: The practice twins: one app per assignment, each reading ``apps/practice/<a>.yaml``.
+PRACTICE_TWINS = sorted(p.stem for p in (REPO / "course" / "apps").glob("practice-*.py"))
+APP_NAMES = [info.name for info in APPS]
+VOILA_APPS = [*APP_NAMES, *(name for name in PRACTICE_TWINS if name not in APP_NAMES)]
 
 #: Every widget an assignment grades, built as the assignments build them (a02, a04, a05 and
 #: every assignment's submit button), on public teaching material.
@@ -29,6 +37,12 @@ GRADED_WIDGETS = [
     'care_plan_builder(None, answer_name="a05_care_plan", practice=True)',
     'submit_button("a01-screening")',
 ]
+#: The practice twins as a lesson would show them (the notebook sits at the edition's root).
+PRACTICE_CELLS = [
+    f'build_practice_app("apps/practice/{name.removeprefix("practice-")}.yaml")'
+    for name in PRACTICE_TWINS
+]
+LAB_SOURCES = [*APP_NAMES, *GRADED_WIDGETS, *PRACTICE_CELLS]
 
 
 def _check_with_tabs(page: Page, selector: str) -> list[str]:
@@ -43,8 +57,17 @@ def _check_with_tabs(page: Page, selector: str) -> list[str]:
     return problems
 
 
+def _check_with_feedback(page: Page, selector: str) -> list[str]:
+    """Layout problems of ``selector`` after pressing every Check button (feedback shown)."""
+    buttons = page.locator(f"{selector} button", has_text="Check")
+    for index in range(buttons.count()):
+        buttons.nth(index).click()
+    page.wait_for_timeout(800)
+    return [f"[after Check] {p}" for p in layout_problems(page, selector)]
+
+
 @pytest.mark.parametrize("size", list(SIZES))
-@pytest.mark.parametrize("name", [info.name for info in APPS])
+@pytest.mark.parametrize("name", VOILA_APPS)
 def test_app_layout_in_voila(name, size, chromium, voila_port):
     width, height = SIZES[size]
     page = chromium.new_page(viewport={"width": width, "height": height})
@@ -52,7 +75,10 @@ def test_app_layout_in_voila(name, size, chromium, voila_port):
         page.goto(app_url(voila_port, name), timeout=LOAD_TIMEOUT_MS)
         page.locator(".bpscare-app").first.wait_for(timeout=LOAD_TIMEOUT_MS)
         page.wait_for_timeout(1000)
-        assert _check_with_tabs(page, ".bpscare-app") == []
+        problems = _check_with_tabs(page, ".bpscare-app")
+        if name in PRACTICE_TWINS:
+            problems += _check_with_feedback(page, ".bpscare-app")
+        assert problems == []
     finally:
         page.close()
 
@@ -62,13 +88,14 @@ def layout_notebook(lab_server):
     """A notebook that shows every app and every graded widget, in the lab server's root."""
     cells = [
         "from bpscare.apps import build_app\n"
-        "from bpscare.api import care_plan_builder, formulation_grid, submit_button, "
-        "transcript_annotator",
+        "from bpscare.api import build_practice_app, care_plan_builder, formulation_grid, "
+        "submit_button, transcript_annotator",
         *(f'build_app("{info.name}")' for info in APPS),
         *GRADED_WIDGETS,
+        *PRACTICE_CELLS,
     ]
     write_notebook(lab_server.root / "layout-check.ipynb", cells)
-    return "lab/tree/layout-check.ipynb", len(APPS) + len(GRADED_WIDGETS)
+    return "lab/tree/layout-check.ipynb", len(LAB_SOURCES)
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -83,7 +110,7 @@ def test_apps_and_graded_widgets_layout_in_jupyterlab(size, chromium, lab_server
         problems = []
         for index in range(count):
             selector = f"[data-layout-root='{index}']"
-            source = GRADED_WIDGETS[index - len(APPS)] if index >= len(APPS) else APPS[index].name
+            source = LAB_SOURCES[index]
             problems += [f"{source}: {p}" for p in _check_with_tabs(page, selector)]
         assert problems == []
     finally:

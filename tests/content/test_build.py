@@ -53,6 +53,7 @@ def test_build_layout(built_tiny):
         assert (out / rel).is_file(), rel
     assert (out / "learner" / "apps").is_dir()
     mapping = yaml.safe_load((out / "course" / "competency_map.yaml").read_text())
+    assert set(mapping.pop("reasons")) == {"t01_q1_double_tests", "t01_q2_reflect"}
     assert mapping == {
         "frameworks": ["ACGME", "EPA"],
         "grade_cells": {
@@ -200,3 +201,31 @@ def test_live_course_update_never_touches_learner_work(tiny_project, tmp_path):
     with Gradebook(f"sqlite:///{live / 'gradebook.db'}") as gb:
         assert [s.id for s in gb.students] == ["learner-1"]
         assert gb.find_assignment("t01-tiny").duedate is not None
+
+
+def test_a_competency_tag_without_a_reason_fails_the_build(tiny_project, tmp_path):
+    """Does the build name the cell and tag whose one-line justification is missing?"""
+    path = tiny_project.course / "competency_map.yaml"
+    text = path.read_text()
+    path.write_text(
+        text.replace('    EPA-03: "Fixture: stands in for interpreting a test result"\n', "")
+    )
+    message = build_error(tiny_project, tmp_path / "out")
+    assert "competency_map.yaml" in message
+    assert "t01_q1_double_tests: no one-line reason for EPA-03" in message
+
+
+def test_a_reason_for_a_tag_the_cell_does_not_claim_fails_the_build(tiny_project, tmp_path):
+    """Is a justification for a competency the cell does not claim (a stale tag) an error?"""
+    path = tiny_project.course / "competency_map.yaml"
+    path.write_text(path.read_text() + '    EPA-06: "Fixture: a reason for a tag nobody claims"\n')
+    message = build_error(tiny_project, tmp_path / "out")
+    assert "t01_q2_reflect: reasons for EPA-06, which the cell does not claim" in message
+
+
+def test_the_built_map_carries_each_reason(built_tiny):
+    """Does the built course's competency map keep the reasons for the program report?"""
+    import yaml
+
+    built = yaml.safe_load((built_tiny.out / "course" / "competency_map.yaml").read_text())
+    assert built["reasons"]["t01_q2_reflect"]["ACGME-ICS"].startswith("Fixture:")

@@ -126,3 +126,21 @@ def test_demo_at_risk_follows_the_rule_on_graded_due_work(demo):
         if "mean assignment score" in row["reasons"]:
             assert counted, "a mean score needs due, graded work"
         assert int(row["missing_submissions"]) == sum(r["status"] == "missing" for r in mine)
+
+
+def test_demo_learners_answer_through_the_widgets_saved_answers(demo):
+    """Do the synthetic learners submit widget answer files, graded like a learner's Save?"""
+    out, _ = demo
+    course = out / "course"
+    saved = sorted(course.glob("submitted/*/*/*.answer.json"))
+    assert saved, "no learner submitted a widget's saved answer"
+    credited = []
+    for path in saved:
+        learner, assignment = path.parent.parent.name, path.parent.name
+        scores = cell_scores(course, assignment, learner)
+        credited += [s for gid, s in scores.items() if gid.endswith("_tests") and s > 0]
+    assert credited, "no saved answer earned credit"
+    no_code = [
+        p for p in course.glob("submitted/*/*/*.ipynb") if "NotImplementedError" in p.read_text()
+    ]
+    assert no_code == []

@@ -2,7 +2,8 @@
 
 Profiles cycle through: complete, blank, each documented misconception, and partly right (one
 answer cell left as released). Everything is built from the course's own release and source,
-exactly as a learner's edited notebook would be.
+exactly as a learner's edited notebook would be. The assignment is the code version of a01 in
+tests/fixtures/code_project.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import nbformat
 
 from bpscare.authoring import simulated_submissions
 
-REPO = Path(__file__).resolve().parents[2]
+#: the code version of a01 (learner functions), frozen for the engine's tests
+CODE_PROJECT = Path(__file__).resolve().parents[1] / "fixtures" / "code_project"
 ASSIGNMENT = "a01-screening"
 NOTEBOOK = "a01-screening.ipynb"
 SUBMITTED_AT = dt.datetime(2027, 2, 14, 9, 30, tzinfo=dt.UTC)
@@ -30,7 +32,7 @@ def profiles(release: nbformat.NotebookNode) -> list[tuple[str, dict[str, str]]]
     solution = dict.fromkeys(ids, simulated_submissions.SOLUTION_ANSWER)
     found = [("complete", solution), ("blank", {})]
     for mistake in simulated_submissions.load_misconceptions(
-        REPO / "autograders" / ASSIGNMENT / "misconceptions.yaml"
+        CODE_PROJECT / "autograders" / ASSIGNMENT / "misconceptions.yaml"
     ):
         found.append((mistake.id, {**solution, **mistake.answers}))
     for skipped in ids:
@@ -38,9 +40,9 @@ def profiles(release: nbformat.NotebookNode) -> list[tuple[str, dict[str, str]]]
     return found
 
 
-def copy_course(built_course, dest: Path) -> Path:
-    """Copy a built course (the ``built_course`` fixture's) to ``dest`` and return it."""
-    shutil.copytree(Path(built_course.out) / "course", dest)
+def copy_course(built_code_course, dest: Path) -> Path:
+    """Copy a built course (the ``built_code_course`` fixture's) to ``dest`` and return it."""
+    shutil.copytree(Path(built_code_course.out) / "course", dest)
     return dest
 
 

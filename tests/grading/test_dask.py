@@ -149,12 +149,12 @@ def dask_cluster(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def twin_courses(built_course, tmp_path_factory):
+def twin_courses(built_code_course, tmp_path_factory):
     """Two identical courses with the same cohort, plus a crashing and a snooping learner."""
     tmp = tmp_path_factory.mktemp("dask")
     courses = []
     for name in ("on-dask", "local"):
-        course = copy_course(built_course, tmp / name)
+        course = copy_course(built_code_course, tmp / name)
         add_cohort(course, COUNT)
         release = nbformat.read(
             str(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), as_version=4
@@ -211,11 +211,11 @@ def test_a_dask_cluster_gives_the_same_scores_as_the_local_executor(dask_cluster
     assert set(tree_hashes(on_dask / "autograded")) == set(tree_hashes(local / "autograded"))
 
 
-def test_an_unreachable_scheduler_fails_fast_with_nothing_written(built_course, tmp_path):
+def test_an_unreachable_scheduler_fails_fast_with_nothing_written(built_code_course, tmp_path):
     """Does a scheduler nobody listens on raise BpscareError within seconds, writing nothing?"""
     from bpscare.grading import autograde
 
-    course = copy_course(built_course, tmp_path / "course")
+    course = copy_course(built_code_course, tmp_path / "course")
     add_cohort(course, 2)
     before = tree_hashes(course)
     start = time.monotonic()

@@ -26,14 +26,15 @@ from bpscare.grading.feedback import generate_feedback
 from bpscare.grading.judge import free_names
 
 A01 = "a01-screening"
+#: the code version of a01 (learner functions), frozen for the engine's tests
+CODE_PROJECT = Path(__file__).resolve().parents[1] / "fixtures" / "code_project"
 NB = f"{A01}.ipynb"
 WHEN = dt.datetime(2027, 2, 14, 9, 30, tzinfo=dt.UTC)
 TESTS = ("a01_q1_phq9_total_tests", "a01_q2_bands_tests", "a01_q3_safety_tests")
 ALL_TESTS = (*TESTS, "a01_q4_library_tests")
 #: grade id → points of a01's graded cells, read from their tags (the one source of points)
 POINTS = {
-    cell.grade_id: cell.points
-    for cell in load_assignment(Project(Path(__file__).resolve().parents[2]), A01).grade_cells
+    cell.grade_id: cell.points for cell in load_assignment(Project(CODE_PROJECT), A01).grade_cells
 }
 FULL_MARKS = tuple(POINTS[g] for g in ALL_TESTS)
 AUTOGRADED_MAX = sum(FULL_MARKS)  # the reflection task is graded by hand
@@ -64,8 +65,8 @@ def _submit_raw(course: Path, learner: str, text: str) -> None:
     (folder / "timestamp.txt").write_text("2027-02-14 09:30:00.000000 UTC")
 
 
-def _copy(built_course, dest: Path) -> Path:
-    shutil.copytree(Path(built_course.out) / "course", dest)
+def _copy(built_code_course, dest: Path) -> Path:
+    shutil.copytree(Path(built_code_course.out) / "course", dest)
     return dest
 
 
@@ -74,7 +75,7 @@ def _profiles(course: Path) -> dict[str, dict[str, str]]:
     ids = list(simulated_submissions.answer_cells(release))
     found: dict[str, dict[str, str]] = {"complete": {}, "blank": dict.fromkeys(ids, "")}
     for mistake in simulated_submissions.load_misconceptions(
-        Path(__file__).resolve().parents[2] / "autograders" / A01 / "misconceptions.yaml"
+        CODE_PROJECT / "autograders" / A01 / "misconceptions.yaml"
     ):
         found[mistake.id.replace("_", "-")] = dict(mistake.answers)
     return found
@@ -126,10 +127,10 @@ def _coalesce(text: str) -> list:
 
 
 @pytest.fixture(scope="module")
-def pair(built_course, tmp_path_factory):
+def pair(built_code_course, tmp_path_factory):
     """The same six a01 submissions graded by nbgrader (course A) and by the engine (B)."""
     root = tmp_path_factory.mktemp("pair")
-    a, b = _copy(built_course, root / "a"), _copy(built_course, root / "b")
+    a, b = _copy(built_code_course, root / "a"), _copy(built_code_course, root / "b")
     profiles = _profiles(a)
     for course in (a, b):
         for name, answers in profiles.items():
@@ -142,9 +143,9 @@ def pair(built_course, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def hostile(built_course, tmp_path_factory):
+def hostile(built_code_course, tmp_path_factory):
     """Hostile submissions graded in one engine run (timeout 4 s per cell)."""
-    course = _copy(built_course, tmp_path_factory.mktemp("hostile") / "course")
+    course = _copy(built_code_course, tmp_path_factory.mktemp("hostile") / "course")
     wrong_total = "def phq9_total(responses):\n    return 0\n"
     _submit(course, "h-complete", {})
     _submit(
@@ -233,7 +234,7 @@ def test_misconception_scores_are_the_published_ones(pair):
     """Do the documented misconceptions earn the points misconceptions.yaml promises?"""
     _, b, _, _ = pair
     for mistake in simulated_submissions.load_misconceptions(
-        Path(__file__).resolve().parents[2] / "autograders" / A01 / "misconceptions.yaml"
+        CODE_PROJECT / "autograders" / A01 / "misconceptions.yaml"
     ):
         scores = cell_scores(b, A01, f"l-{mistake.id.replace('_', '-')}")
         for grade_id, (points, _) in mistake.expected.items():
@@ -421,8 +422,8 @@ def test_sandbox_protections_reported(hostile):
 
 
 @pytest.fixture
-def clean_course(built_course, tmp_path):
-    course = _copy(built_course, tmp_path / "course")
+def clean_course(built_code_course, tmp_path):
+    course = _copy(built_code_course, tmp_path / "course")
     _submit(course, "x-one", {})
     return course
 

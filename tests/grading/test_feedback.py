@@ -234,3 +234,17 @@ def test_bpscare_feedback_with_an_unimportable_filter_stops_cleanly(course):
     with pytest.raises(BpscareError, match=r"cannot import 'bpscare\.grading\.not_here\.Filter'"):
         generate_feedback(course, A)
     assert not list((course / "feedback").rglob("*.html"))
+
+
+def test_a_cell_nobody_has_graded_says_awaiting_grading(graded, tmp_path, monkeypatch):
+    """Is an ungraded reflection 'awaiting grading' (not 0.0 / 1.0) on every feedback path?"""
+    ours = Path(shutil.copytree(graded, tmp_path / "ours"))
+    theirs = Path(shutil.copytree(graded, tmp_path / "theirs"))
+    assert not generate_feedback(ours, A, workers=1).failed
+    api = _nbgrader_api(theirs, monkeypatch)
+    assert api.generate_feedback(A, "l-right", force=True)["success"]
+    for course in (ours, theirs):
+        text = _visible_text((course / "feedback" / "l-right" / A / f"{NB[:-6]}.html").read_text())
+        assert "Awaiting grading (1.0 points)" in text
+        assert "1.0 points awaiting grading, not counted as 0" in text
+        assert "Task (Score: 0.0 / 1.0)" not in text

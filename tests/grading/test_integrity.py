@@ -123,11 +123,11 @@ def snapshot(course: Path, learners: set[str]) -> tuple:
 
 
 @pytest.fixture(scope="module")
-def cohort_courses(built_course, tmp_path_factory):
+def cohort_courses(built_code_course, tmp_path_factory):
     """Two copies of one cohort; the "clean" one graded once, start to finish."""
     tmp = tmp_path_factory.mktemp("integrity")
-    killed = copy_course(built_course, tmp / "killed")
-    clean = copy_course(built_course, tmp / "clean")
+    killed = copy_course(built_code_course, tmp / "killed")
+    clean = copy_course(built_code_course, tmp / "clean")
     learners = add_cohort(killed, COUNT)
     assert add_cohort(clean, COUNT) == learners
     run_cli(clean)

@@ -124,13 +124,13 @@ def test_postgres_fixture_is_a_real_server(postgres_url):
 
 
 def test_a_postgres_gradebook_gets_the_same_scores_as_sqlite(
-    built_course, tmp_path, fresh_postgres_url
+    built_code_course, tmp_path, fresh_postgres_url
 ):
     """Does grading into PostgreSQL record exactly what grading into SQLite records?"""
     from bpscare.grading import autograde
 
-    on_pg = copy_course(built_course, tmp_path / "on-pg")
-    on_sqlite = copy_course(built_course, tmp_path / "on-sqlite")
+    on_pg = copy_course(built_code_course, tmp_path / "on-pg")
+    on_sqlite = copy_course(built_code_course, tmp_path / "on-sqlite")
     # The PostgreSQL gradebook needs the assignment's definition: generate it there, as an
     # instructor whose nbgrader_config.py points at PostgreSQL would.
     config = on_pg / "nbgrader_config.py"
@@ -168,11 +168,11 @@ def test_a_postgres_gradebook_gets_the_same_scores_as_sqlite(
     assert password not in notebook.read_text()
 
 
-def test_an_unreachable_database_fails_with_nothing_written(built_course, tmp_path):
+def test_an_unreachable_database_fails_with_nothing_written(built_code_course, tmp_path):
     """Does a PostgreSQL URL nobody listens on raise BpscareError, writing nothing?"""
     from bpscare.grading import autograde
 
-    course = copy_course(built_course, tmp_path / "course")
+    course = copy_course(built_code_course, tmp_path / "course")
     add_cohort(course, 2)
     before = tree_hashes(course)
     url = f"postgresql+psycopg2://nobody:secret@127.0.0.1:{free_port()}/gradebook"

@@ -28,6 +28,7 @@ from redteam.corpus import (
     ASSIGNMENT,
     FULL,
     NOTEBOOK,
+    PROJECT,
     TEST_CELLS,
     Case,
     build_submission,
@@ -189,14 +190,14 @@ def table_rows(db: Path) -> dict[str, list]:
 
 
 @pytest.fixture(scope="module")
-def redteam(built_course, tmp_path_factory) -> RedTeamRun:
+def redteam(built_code_course, tmp_path_factory) -> RedTeamRun:
     from bpscare.grading import autograde
 
     tmp = tmp_path_factory.mktemp("redteam")
     course = tmp / "course"
-    shutil.copytree(built_course.out / "course", course)
+    shutil.copytree(built_code_course.out / "course", course)
     project = tmp / "project"
-    shutil.copytree(Path(__file__).resolve().parents[2] / "autograders", project / "autograders")
+    shutil.copytree(PROJECT / "autograders", project / "autograders")
     marker = tmp / "MARKER-must-never-exist"
     listener = Listener()
     unix_listener = Listener(tmp / "host.sock")
@@ -270,7 +271,7 @@ def test_full_marks_come_from_the_grade_cells_tags():
     """Are the corpus's full marks the points of a01's tests cells, read from their tags?"""
     from bpscare.authoring import textnb
 
-    path = Path(__file__).resolve().parents[2] / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.py"
+    path = PROJECT / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.py"
     nb = textnb.expand_grading(textnb.read_text_notebook(path), path)
     tags = {c.grade_id: c.points for c in textnb.grade_cells(nb, NOTEBOOK) if c.kind == "tests"}
     assert tags == TEST_CELLS
@@ -462,12 +463,12 @@ def test_the_judges_own_verdict_is_what_the_learner_sees(redteam):
     assert f"0 of {TEST_CELLS['a01_q1_phq9_total_tests']:g} points" in text
 
 
-def test_an_unknown_assignment_is_refused_before_anything_is_written(tmp_path, built_course):
+def test_an_unknown_assignment_is_refused_before_anything_is_written(tmp_path, built_code_course):
     """Does an unknown assignment raise BpscareError with nothing written?"""
     from bpscare.grading import autograde
 
     course = tmp_path / "course"
-    shutil.copytree(built_course.out / "course", course)
+    shutil.copytree(built_code_course.out / "course", course)
     before = file_hashes(course)
     db_before = (course / "gradebook.db").read_bytes()
     with pytest.raises(BpscareError, match="no-such-assignment"):

@@ -51,8 +51,8 @@ def test_inbound_names_and_readiness(tmp_path):
     assert ready_submissions(tmp_path, {found.key}, settle=0) == []
 
 
-def test_bad_submissions_get_a_clear_reason(built_course, tmp_path):
-    release = built_course.out / "course" / "release"
+def test_bad_submissions_get_a_clear_reason(built_code_course, tmp_path):
+    release = built_code_course.out / "course" / "release"
     nb = (release / A01 / NB).read_bytes()
     inbound = tmp_path / "inbound"
 
@@ -104,15 +104,15 @@ def test_page_escapes_and_shows_only_what_it_is_given():
 
 
 @pytest.fixture(scope="module")
-def graded(built_course, real_project, tmp_path_factory):
+def graded(built_code_course, code_project, tmp_path_factory):
     """a01 graded for the solution, every misconception and a blank submission."""
-    course = built_course.out / "course"
+    course = built_code_course.out / "course"
     root = tmp_path_factory.mktemp("svc")
-    source = load_assignment(real_project, A01).notebooks[NB]
+    source = load_assignment(code_project, A01).notebooks[NB]
     release = nbformat.read(str(course / "release" / A01 / NB), as_version=4)
     ids = simulated_submissions.answer_cells(release)
     mistakes = simulated_submissions.load_misconceptions(
-        real_project.root / "autograders" / A01 / "misconceptions.yaml"
+        code_project.root / "autograders" / A01 / "misconceptions.yaml"
     )
     plans = {"solution": dict.fromkeys(ids, simulated_submissions.SOLUTION_ANSWER), "blank": {}}
     for m in mistakes:
@@ -138,11 +138,11 @@ def test_scores_follow_the_answers(graded):
     assert all(graded[n]["score"] < 10 for n in wrong)
 
 
-def test_nothing_hidden_reaches_the_learner(graded, real_project, secret_fragments):
+def test_nothing_hidden_reaches_the_learner(graded, code_project, code_secret_fragments):
     """Every hidden-test line, solution line and hidden-check message of a01 is absent."""
     import ast
 
-    tree = ast.parse((real_project.root / "autograders" / A01 / "hidden_tests.py").read_text())
+    tree = ast.parse((code_project.root / "autograders" / A01 / "hidden_tests.py").read_text())
     pieces = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
     hidden = {
         n.value.strip()
@@ -151,7 +151,7 @@ def test_nothing_hidden_reaches_the_learner(graded, real_project, secret_fragmen
     }
     for name, result in graded.items():
         seen = json.dumps(result) + render_page(name, {A01: [result]})
-        for fragment in secret_fragments:
+        for fragment in code_secret_fragments:
             assert fragment not in seen, (name, fragment)
         for message in hidden:
             if len(message) >= 12:
@@ -160,8 +160,8 @@ def test_nothing_hidden_reaches_the_learner(graded, real_project, secret_fragmen
     assert sum(p["hidden_not_passed"] for p in graded["blank"]["parts"]) > 0
 
 
-def test_service_records_rejects_and_skips_known(built_course, tmp_path):
-    course = built_course.out / "course"
+def test_service_records_rejects_and_skips_known(built_code_course, tmp_path):
+    course = built_code_course.out / "course"
     exchange = tmp_path / "exchange"
     inbound = exchange / "bpscare-101" / "inbound"
     nb = (course / "release" / A01 / NB).read_bytes()

@@ -27,10 +27,10 @@ NB = f"{A01}.ipynb"
 SHOTS = os.environ.get("BPSCARE_SCREENSHOTS")  # a folder: screenshots are written there
 
 
-def hidden_messages(repo: Path, release: Path) -> list[str]:
+def hidden_messages(project_root: Path, release: Path) -> list[str]:
     """Every message of a01's hidden checks (they carry expected values), except f-string
     pieces and text the released notebook shows anyway."""
-    tree = ast.parse((repo / "autograders" / A01 / "hidden_tests.py").read_text())
+    tree = ast.parse((project_root / "autograders" / A01 / "hidden_tests.py").read_text())
     pieces = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
     found = {
         n.value.strip()
@@ -79,8 +79,8 @@ def assert_learner_safe(text: str, secrets: list[str], hidden: list[str]) -> Non
         assert fragment not in text, f"leaked to a learner: {fragment!r}"
 
 
-def test_course_on_jupyterhub(hub, chromium, real_project, repo_root, secret_fragments):
-    hidden = hidden_messages(repo_root, hub.course / "release" / A01 / NB)
+def test_course_on_jupyterhub(hub, chromium, code_project, code_secret_fragments):
+    hidden = hidden_messages(code_project.root, hub.course / "release" / A01 / NB)
     assert len(hidden) >= 10
     # 1. The instructor releases a01 (nbgrader, in the instructor's course folder).
     done = hub.instructor("nbgrader", "release_assignment", A01)
@@ -89,7 +89,7 @@ def test_course_on_jupyterhub(hub, chromium, real_project, repo_root, secret_fra
     misconception = "def phq9_total(responses):\n    return sum(r or 0 for r in responses)\n"
     plans = {
         LEARNERS[0]: dict.fromkeys(
-            simulated_submissions.answer_cells(load_assignment(real_project, A01).notebooks[NB]),
+            simulated_submissions.answer_cells(load_assignment(code_project, A01).notebooks[NB]),
             simulated_submissions.SOLUTION_ANSWER,
         ),
         LEARNERS[1]: {"a01_q1_phq9_total": misconception},
@@ -102,7 +102,7 @@ def test_course_on_jupyterhub(hub, chromium, real_project, repo_root, secret_fra
         pages[learner] = login(chromium, hub, learner)
         listed = hub.nbgrader_action(learner, "fetch", A01)
         assert listed["success"], listed
-        answer(hub, real_project, learner, answers)
+        answer(hub, code_project, learner, answers)
         submitted = hub.nbgrader_action(learner, "submit", A01)
         assert submitted["success"], submitted
         t0 = time.monotonic()
@@ -113,11 +113,11 @@ def test_course_on_jupyterhub(hub, chromium, real_project, repo_root, secret_fra
         assert time.monotonic() - t0 <= 10
         text = page.inner_text("main")
         assert f"Feedback on submit for {learner}" in text
-        assert_learner_safe(page.content(), secret_fragments, hidden)
+        assert_learner_safe(page.content(), code_secret_fragments, hidden)
         me = page.goto(f"{hub.url}/services/{SERVICE}/api/me").json()
         assert me["user"] == learner
         assert {a["student"] for items in me["attempts"].values() for a in items} == {learner}
-        assert_learner_safe(json.dumps(me), secret_fragments, hidden)
+        assert_learner_safe(json.dumps(me), code_secret_fragments, hidden)
         page.goto(f"{hub.url}/services/{SERVICE}/", wait_until="domcontentloaded")
 
     scores = {

@@ -97,3 +97,14 @@ def test_a_planted_hidden_test_is_caught_by_name(project_copy, tmp_path, relativ
     assert shipped_as in str(caught.value)
     assert not out.exists(), "a leaking build must leave nothing behind"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+
+
+def test_learner_edition_carries_the_public_course_texts(built_course):
+    """Does the learner edition hold the sources file, the syllabus and the practice items?"""
+    learner = built_course.out / "learner"
+    assert (learner / "sources.yaml").is_file()
+    assert (learner / "syllabus.md").is_file()
+    practice = sorted(p.name for p in (learner / "apps" / "practice").glob("*.yaml"))
+    assert practice, "no practice items for the apps' practice twins"
+    assert not list(learner.rglob("key.yaml"))
+    assert not list(learner.rglob("misconceptions.yaml"))

@@ -26,6 +26,9 @@ MARKERS = (
     "BEGIN MARK SCHEME",
 )
 MIN_FRAGMENT = 20
+#: A bare vocabulary id ("behavioral_health_care_manager") names a public option, not an answer:
+#: a key lists such ids, and the library's own vocabulary publishes them.
+IDENTIFIER = re.compile(r"[a-z0-9]+(?:[_-][a-z0-9]+)*")
 TEXT_SUFFIXES = {
     ".py",
     ".md",
@@ -205,7 +208,11 @@ def _trusted_lines(path: Path) -> set[str]:
     else:  # a Python file's comments are notes to the grader, not answers
         lines = {raw.strip() for raw in (file_text(path) or "").splitlines()}
         lines = {line for line in lines if not re.fullmatch(r"#.*", line)}
-    return {line for line in lines if len(line) >= MIN_FRAGMENT and not _generic_line(line)}
+    return {
+        line
+        for line in lines
+        if len(line) >= MIN_FRAGMENT and not _generic_line(line) and not IDENTIFIER.fullmatch(line)
+    }
 
 
 def _strings(data: object) -> Iterable[str]:

@@ -31,7 +31,7 @@ from bpscare.errors import BpscareError
 
 NBGRADER_SCHEMA_VERSION = 3
 GRADE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]*$")
-SHORT_KEYS = ("grading", "grade_id", "points", "competencies")
+SHORT_KEYS = ("grading", "grade_id", "points", "competencies", "format")
 SOLUTION_BEGIN = "### BEGIN SOLUTION"
 SOLUTION_END = "### END SOLUTION"
 HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
@@ -57,7 +57,24 @@ GRADING_KINDS: dict[str, GradingKind] = {
     "manual": GradingKind(True, True, False, False, ("code", "markdown"), True, "Manual answer"),
     "task": GradingKind(False, False, True, True, ("markdown",), True, "Manually graded task"),
     "readonly": GradingKind(False, False, True, False, ("code", "markdown"), False, "Read-only"),
+    # A one-line choice (``a01_q1 = ""``): an answer cell whose released text is the blank form.
+    "choice": GradingKind(False, True, False, False, ("code",), False, "Autograded answer"),
 }
+#: How a graded cell is answered, named in its ``format`` tag; none of them needs code.
+ANSWER_FORMATS = {
+    "single-best-answer": "one choice written as one line from the options listed",
+    "key-feature": "the critical actions for this person today, chosen from a menu",
+    "script-concordance": "a -2..+2 judgment scored against an expert panel's distribution",
+    "extended-matching": "each vignette matched to one option of a shared list",
+    "ordering": "a prioritized list written as an order of the options",
+    "panel-grid": "findings placed in the formulation grid widget, scored by a panel key",
+    "coding": "utterances coded in the transcript widget, scored against expert codes",
+    "care-plan": "a plan made in the care-plan builder widget",
+    "rubric": "short free text marked by an instructor with an analytic rubric",
+}
+#: Where a choice cell's solution region goes; nbgrader's stub for it is empty (the course's
+#: ``c.ClearSolutions.code_stub``), so the released cell is the blank form only.
+CHOICE_LINE = re.compile(r'^[A-Za-z_][A-Za-z0-9_]* = ""\s*(#.*)?$')
 
 
 @dataclass(frozen=True)
@@ -69,6 +86,7 @@ class GradeCell:
     kind: str
     points: float
     competencies: tuple[str, ...]
+    answer_format: str = ""
 
 
 def read_text_notebook(path: Path) -> nbformat.NotebookNode:
@@ -139,10 +157,15 @@ def grade_cells(nb: nbformat.NotebookNode, notebook_name: str) -> list[GradeCell
         if not nbg or not (nbg.get("grade") or nbg.get("task")):
             continue
         kind = _kind_of(nbg)
-        competencies = tuple(cell["metadata"].get("bpscare", {}).get("competencies", ()))
+        bps = cell["metadata"].get("bpscare", {})
         found.append(
             GradeCell(
-                notebook_name, nbg["grade_id"], kind, float(nbg.get("points", 0)), competencies
+                notebook_name,
+                nbg["grade_id"],
+                kind,
+                float(nbg.get("points", 0)),
+                tuple(bps.get("competencies", ())),
+                str(bps.get("format", "")),
             )
         )
     return found
@@ -160,6 +183,7 @@ def _expand_cell(cell: nbformat.NotebookNode, path: Path, where: str) -> None:
     grade_id = meta.pop("grade_id", None)
     points = meta.pop("points", None)
     competencies = meta.pop("competencies", None)
+    answer_format = meta.pop("format", None)
     if kind_name is None:
         msg = "has grade_id/points/competencies but no grading kind; add grading=" + "|".join(
             GRADING_KINDS
@@ -190,13 +214,43 @@ def _expand_cell(cell: nbformat.NotebookNode, path: Path, where: str) -> None:
     if graded:
         ids = _parse_competencies(competencies, path, where)
         meta["bpscare"] = {"competencies": list(ids)}
-    elif competencies is not None:
+        if answer_format is not None:
+            if answer_format not in ANSWER_FORMATS:
+                msg = f"unknown format {answer_format!r}; allowed: {', '.join(ANSWER_FORMATS)}"
+                raise BpscareError(msg, path=path, cell=where)
+            meta["bpscare"]["format"] = answer_format
+    elif competencies is not None or answer_format is not None:
         msg = f"grading={kind_name!r} is not graded, so it cannot assess competencies"
-        raise BpscareError(msg, path=path, cell=where)
+        raise BpscareError(msg + " or carry a format", path=path, cell=where)
     meta["nbgrader"] = nbg
+    if kind_name == "choice":
+        _expand_choice(cell, path, where)
     if kind_name == "answer" and SOLUTION_BEGIN not in cell.source:
         msg = f"an autograded answer needs a '{SOLUTION_BEGIN}' ... '{SOLUTION_END}' region"
         raise BpscareError(msg, path=path, cell=where)
+
+
+def _expand_choice(cell: nbformat.NotebookNode, path: Path, where: str) -> None:
+    """Check a choice cell is only blank ``name = ""`` lines; give it an empty solution region.
+
+    The key is never in the notebook (it lives in ``autograders/<a>/key.yaml``), so nothing in
+    a choice cell can leak.
+    """
+    lines = [line for line in cell.source.splitlines() if line.strip()]
+    bad = [
+        line
+        for line in lines
+        if not line.lstrip().startswith("#") and not CHOICE_LINE.match(line.strip())
+    ]
+    if bad or not any(CHOICE_LINE.match(line.strip()) for line in lines):
+        msg = (
+            'a choice cell holds only blank answer lines such as `a01_q1 = ""` (and comments); '
+            f"found {bad[0][:60]!r}"
+            if bad
+            else 'a choice cell needs at least one blank answer line such as `a01_q1 = ""`'
+        )
+        raise BpscareError(msg, path=path, cell=where)
+    cell.source = f"{SOLUTION_BEGIN}\n{SOLUTION_END}\n{cell.source}"
 
 
 def _check_raw_nbgrader(cell: nbformat.NotebookNode, path: Path, where: str) -> None:

@@ -29,7 +29,7 @@ from bpscare.competency.frameworks import SAFE_LOADER, Framework, load_framework
 from bpscare.errors import BpscareError
 
 MAP_FILENAME = "competency_map.yaml"
-ALLOWED_KEYS = ("frameworks", "grade_cells", "issuer", "xapi")
+ALLOWED_KEYS = ("frameworks", "grade_cells", "reasons", "issuer", "xapi")
 
 
 @dataclass(frozen=True)

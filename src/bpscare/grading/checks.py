@@ -9,6 +9,13 @@ writes to stderr.
 
 Comparisons accept only plain values of the exact expected type (``type(x) is int``), so an object
 whose ``__eq__`` or ``__float__`` lies earns nothing.
+
+Cells of the no-code item formats declare ``after_submit``: the points that hidden checks score
+after submission. Their weights are then points, and the learner's own run of the public checks
+says "Public checks passed (N points checked now); M more points are checked after you submit"
+instead of "All checks passed". A *gate* (:meth:`Checks.gate`, :meth:`Checks.answer`) is a
+condition the whole cell depends on: a missing or unusable answer, or a safety-critical omission.
+When a gate fails the cell scores 0 with the gate's reason, whatever else is right.
 """
 
 from __future__ import annotations
@@ -36,7 +43,45 @@ class Checks:
 
     points: float
     title: str = ""
+    after_submit: float | None = None
     outcomes: list[CheckOutcome] = field(default_factory=list)
+    failed_gates: list[str] = field(default_factory=list)
+
+    def answer(self, thunk: Callable[[], Any]) -> Any:
+        """Return the learner's answer from ``thunk()``, or ``None`` after failing a gate.
+
+        The gate's reason is the exception's own sentence (an ``AnswerError`` or a
+        ``ChoiceError`` says what is wrong with the answer and what to do).
+        """
+        try:
+            return thunk()
+        except NotImplementedError:
+            self.failed_gates.append("This part is not answered yet.")
+        except Exception as exc:
+            self.failed_gates.append(_sentence(exc))
+        return None
+
+    def gate(self, thunk: Callable[[], Any], message: str) -> bool:
+        """A condition the cell depends on: unless ``thunk()`` is exactly True, it scores 0."""
+        value, error = _call(thunk)
+        passed = error is None and value is True
+        if not passed and (not self.failed_gates or message not in self.failed_gates):
+            self.failed_gates.append(message)
+        return passed
+
+    def credit(self, thunk: Callable[[], Any], weight: float, message: str) -> float:
+        """Earn ``weight`` × the fraction ``thunk()`` returns (0 to 1); show ``message`` if < 1.
+
+        For item formats with partial credit (a panel's answer distribution, a share of
+        critical actions). The fraction must be a plain number; anything else earns 0.
+        """
+        value, error = _call(thunk)
+        fraction = 0.0
+        if error is None and type(value) in (int, float) and math.isfinite(value):
+            fraction = min(1.0, max(0.0, float(value)))
+        self._record(weight, fraction == 1.0, message)
+        self.outcomes[-1].earned = weight * fraction
+        return fraction
 
     def that(self, thunk: Callable[[], Any], weight: float, message: str) -> bool:
         """Pass when ``thunk()`` returns exactly ``True`` (a real bool, not a truthy object)."""
@@ -73,18 +118,51 @@ class Checks:
 
     def result(self) -> float:
         """Print the feedback and return the points earned, scaled to this cell's points."""
+        header = f"{self.title}: " if self.title else ""
+        if self.failed_gates:
+            print(f"{header}0 of {_fmt(self.points)} points")
+            for reason in dict.fromkeys(self.failed_gates):
+                print(f"  - {reason}")
+            print("  This part scores 0 until that is put right, whatever else is correct.")
+            return 0.0
+        if self.after_submit is not None:
+            return self._result_in_points(header)
         total_weight = sum(o.weight for o in self.outcomes)
         earned_weight = sum(o.earned for o in self.outcomes)
         earned = 0.0 if total_weight == 0 else self.points * earned_weight / total_weight
         earned = round(earned, 2)
-        header = f"{self.title}: " if self.title else ""
         print(f"{header}{_fmt(earned)} of {_fmt(self.points)} points")
-        for outcome in self.outcomes:
-            if outcome.earned < outcome.weight:
-                print(f"  - {outcome.message}")
+        self._print_missed()
         if earned == self.points:
             print("  All checks passed.")
         return earned
+
+    def _result_in_points(self, header: str) -> float:
+        """Weights are points; before submission only the public ones have run."""
+        checked = sum(o.weight for o in self.outcomes)
+        earned = round(min(self.points, sum(o.earned for o in self.outcomes)), 2)
+        later = round(self.points - checked, 2)
+        if later > 0.005:
+            if earned >= checked - 0.005:
+                print(
+                    f"{header}Public checks passed ({_points(checked)} checked now); "
+                    f"{_later(later)} after you submit."
+                )
+            else:
+                print(
+                    f"{header}{_fmt(earned)} of the {_points(checked)} checked now; "
+                    f"{_later(later)} after you submit."
+                )
+            self._print_missed()
+            return earned
+        print(f"{header}{_fmt(earned)} of {_fmt(self.points)} points")
+        self._print_missed()
+        return earned
+
+    def _print_missed(self) -> None:
+        for outcome in self.outcomes:
+            if outcome.earned < outcome.weight - 1e-9:
+                print(f"  - {outcome.message}")
 
     def _record(self, weight: float, passed: bool, message: str) -> bool:
         if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
@@ -131,6 +209,22 @@ def _call(thunk: Callable[[], Any]) -> tuple[Any, str | None]:
         return None, f"{exc}; run the cell that defines it"
     except Exception as exc:
         return None, f"raised {type(exc).__name__}: {str(exc)[:200]}"
+
+
+def _sentence(exc: BaseException) -> str:
+    """The exception's message as one sentence for feedback (never a traceback)."""
+    text = " ".join(str(exc).split())[:300]
+    return text or f"The answer could not be read ({type(exc).__name__})."
+
+
+def _points(number: float) -> str:
+    number = round(number, 2)
+    return f"{_fmt(number)} point" + ("" if number == 1 else "s")
+
+
+def _later(number: float) -> str:
+    verb = "is" if round(number, 2) == 1 else "are"
+    return f"{_fmt(round(number, 2))} more {_points(number).split(' ', 1)[1]} {verb} checked"
 
 
 def _fmt(number: float) -> str:

@@ -317,7 +317,9 @@ def _submit_all(
             ctx.options.report(student, True, total)
             continue
         if prepared.notebooks:
-            pending[pool.submit(prepared.job(tests, limits))] = prepared
+            pending[pool.submit({**prepared.job(tests, limits), "assignment": ctx.assignment})] = (
+                prepared
+            )
         else:
             results[student] = _finish(ctx, prepared, {})
             ctx.options.report(student, True, total)

@@ -47,6 +47,8 @@ from bpscare.nbgrader_course import ensure_tools_on_path, load_course_config, re
 
 #: How the course config names the filter (a string: the config file imports nothing).
 FILTER = "bpscare.grading.feedback.LearnerSafeFeedback"
+#: nbgrader's GetGrades, which also marks graded cells nobody has graded yet as pending.
+GET_GRADES = "bpscare.grading.feedback.GetGradesAndPending"
 HIDDEN_PLACEHOLDER = "# (this cell's tests are not shown)"
 #: What a course's ``nbgrader_config.py`` needs so that every feedback path is learner-safe;
 #: ``bpscare build`` appends it to a course config that lacks it.
@@ -56,9 +58,21 @@ COURSE_CONFIG = f"""
 # tests, mark schemes and test-cell tracebacks from the cells nbgrader restores from the
 # gradebook. Named as strings, so nbgrader imports them only when it generates feedback.
 c.GenerateFeedback.preprocessors = [
-    "nbgrader.preprocessors.GetGrades",
+    "{GET_GRADES}",
     "{FILTER}",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+# bpscare's feedback page (nbgrader's, plus "awaiting grading" for cells not graded yet, and
+# wrapped long lines) shadows nbgrader's "feedback" template on every path.
+import importlib.util as _find
+import pathlib as _pathlib
+
+c.HTMLExporter.extra_template_basedirs = [
+    str(_pathlib.Path(*_find.find_spec(_name).submodule_search_locations[:1]) / _where)
+    for _name, _where in (
+        ("bpscare", "data/feedback_templates"),
+        ("nbgrader", "server_extensions/formgrader/templates"),
+    )
 ]
 """
 
@@ -333,19 +347,62 @@ class _Renderer:
 def _fast(cls: Any, renderer: _Renderer) -> Any:
     """The same preprocessor, sharing what nbgrader rebuilds per notebook (same output)."""
     parent = renderer.exporter
-    if cls is GetGrades:
-        return _SharedGetGrades(renderer, parent=parent)
+    if cls in (GetGrades, GetGradesAndPending):
+        return _SharedGetGrades(renderer, pending=cls is GetGradesAndPending, parent=parent)
     if cls is CSSHTMLHeaderPreprocessor:
         return _CachedCSS(parent=parent)
     return cls(parent=parent)
 
 
+class GetGradesAndPending(GetGrades):
+    """nbgrader's GetGrades; a cell with no score yet is marked pending, not shown as 0.
+
+    A manually graded cell (a rubric-marked task) that no instructor has graded has neither a
+    manual nor an automatic score; nbgrader counts it as 0. The feedback page says "awaiting
+    grading" for it, and the notebook's heading how many points are still to be graded.
+    """
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        """Add the points awaiting grading to what GetGrades records."""
+        nb, resources = super().preprocess(nb, resources)
+        resources["nbgrader"]["pending_points"] = pending_points(nb)
+        return nb, resources
+
+    def _get_score(self, cell: NotebookNode, resources: dict) -> None:
+        super()._get_score(cell, resources)
+        grade = self.gradebook.find_grade(
+            cell.metadata["nbgrader"]["grade_id"],
+            self.notebook_id,
+            self.assignment_id,
+            self.student_id,
+        )
+        mark_pending(cell, grade)
+
+
+def mark_pending(cell: NotebookNode, grade: Any) -> None:
+    """Mark ``cell`` pending when its grade has neither a manual nor an automatic score."""
+    if grade.manual_score is None and grade.auto_score is None:
+        cell.metadata.nbgrader["pending"] = True
+
+
+def pending_points(nb: NotebookNode) -> float:
+    """The points of the notebook's cells that are awaiting grading."""
+    return float(
+        sum(
+            cell.metadata.nbgrader.get("points", 0) or 0
+            for cell in nb.cells
+            if cell.get("metadata", {}).get("nbgrader", {}).get("pending")
+        )
+    )
+
+
 class _SharedGetGrades(GetGrades):
     """nbgrader's GetGrades on an open gradebook (nbgrader opens one per notebook)."""
 
-    def __init__(self, renderer: _Renderer, **kwargs: Any) -> None:
+    def __init__(self, renderer: _Renderer, *, pending: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._renderer = renderer
+        self._pending = pending
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         """GetGrades.preprocess, line for line, without opening a new Gradebook."""
@@ -369,6 +426,8 @@ class _SharedGetGrades(GetGrades):
         info["score"] = notebook.score - late_penalty
         info["max_score"] = notebook.max_score
         info["late_penalty"] = late_penalty
+        if self._pending:
+            info["pending_points"] = pending_points(nb)
         return nb, resources
 
     def _get_score(self, cell: NotebookNode, resources: dict) -> None:
@@ -378,6 +437,8 @@ class _SharedGetGrades(GetGrades):
             return
         cell.metadata.nbgrader["score"] = grade.score
         cell.metadata.nbgrader["points"] = grade.max_score
+        if self._pending:
+            mark_pending(cell, grade)
 
     def _get_comment(self, cell: NotebookNode, resources: dict) -> None:
         comment = self._comments.get(cell.metadata["nbgrader"]["grade_id"])

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bpscare.grading import transport, zygote
+from bpscare.grading import answers, transport, zygote
 from bpscare.grading.judge import TIMEOUT_OUTPUT, CellAborted, Judge, Link, _crash_output
 from bpscare.grading.outputs import sanitize_outputs
 from bpscare.grading.sandbox import (
@@ -111,14 +111,20 @@ def run_job_here(job: dict[str, Any]) -> dict[str, Any]:
     workdir = warm(limits.require_sandbox).scratch_dir()
     flags: list[str] = []
     result: dict[str, Any] = {"student": job["student"], "notebooks": {}, "flags": flags}
+    files = job.get("files", {})
+    # Saved answers are read by the judge from the files as submitted, before learner code runs.
+    submitted = {
+        rel: base64.b64decode(data) for rel, data in files.items() if rel.endswith(answers.SUFFIX)
+    }
     try:
-        _write_files(workdir, job.get("files", {}))
-        for name, text in job["notebooks"].items():
-            nb = json.loads(text)
-            tests = job.get("tests", {}).get(name, {})
-            protections = _run_notebook(nb, tests, workdir, limits, flags)
-            result["notebooks"][name] = json.dumps(nb)
-            result["protections"] = protections
+        _write_files(workdir, files)
+        with answers.grading_from(submitted, job["student"], str(job.get("assignment", ""))):
+            for name, text in job["notebooks"].items():
+                nb = json.loads(text)
+                tests = job.get("tests", {}).get(name, {})
+                protections = _run_notebook(nb, tests, workdir, limits, flags)
+                result["notebooks"][name] = json.dumps(nb)
+                result["protections"] = protections
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     result["seconds"] = time.monotonic() - started

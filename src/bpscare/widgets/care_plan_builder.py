@@ -98,6 +98,8 @@ class CarePlanBuilder(widgets.VBox):
     answer_name
         When given, a Save bar saves the plan as a ``care_plan`` answer (see
         :func:`bpscare.grading.answers.save_answer`).
+    assignment
+        The assignment the saved answer belongs to (checked when it is graded).
     folder
         Where the answer file goes (the notebook's folder by default).
     practice
@@ -120,6 +122,7 @@ class CarePlanBuilder(widgets.VBox):
         case_id: str | None = None,
         *,
         answer_name: str | None = None,
+        assignment: str = "",
         folder: Path | str | None = None,
         practice: bool = False,
         expert_feedback: bool = False,
@@ -180,7 +183,9 @@ class CarePlanBuilder(widgets.VBox):
         ]
         self.save_bar: SaveAnswerBar | None = None
         if answer_name is not None:
-            self.save_bar = SaveAnswerBar(answer_name, self.answer, kind=KIND, folder=folder)
+            self.save_bar = SaveAnswerBar(
+                answer_name, self.answer, kind=KIND, folder=folder, assignment=assignment
+            )
             footer.append(self.save_bar)
         super().__init__(page_support(self, [*header, *self._sections, *footer]))
         if initial is not None:
@@ -420,6 +425,7 @@ def care_plan_builder(
     case_id: str | None = None,
     answer_name: str | None = None,
     *,
+    assignment: str = "",
     folder: Path | str | None = None,
     practice: bool = False,
     expert_feedback: bool = False,
@@ -455,6 +461,7 @@ def care_plan_builder(
     return CarePlanBuilder(
         case_id,
         answer_name=answer_name,
+        assignment=assignment,
         folder=folder,
         practice=practice,
         expert_feedback=expert_feedback,

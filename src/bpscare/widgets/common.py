@@ -61,8 +61,10 @@ class SaveAnswerBar(widgets.HBox):
         kind: str = "",
         folder: Path | str | None = None,
         saver: Callable[..., Path] = save_answer,
+        assignment: str = "",
     ) -> None:
         self.answer_name = name
+        self._assignment = assignment
         self._get_data = get_data
         self._kind = kind
         self._folder = folder
@@ -80,7 +82,11 @@ class SaveAnswerBar(widgets.HBox):
     def _save(self, _button: widgets.Button | None = None) -> None:
         try:
             path = self._saver(
-                self.answer_name, self._get_data(), kind=self._kind, folder=self._folder
+                self.answer_name,
+                self._get_data(),
+                kind=self._kind,
+                folder=self._folder,
+                assignment=self._assignment,
             )
         except AnswerError as exc:
             self.status.value = feedback_html([str(exc)], "alert")

@@ -300,6 +300,8 @@ class DisparityExplorerView(widgets.VBox):
         Size and seed of the default synthetic cohort.
     answer_name
         When given, a Save bar saves the current choice (kind ``"disparity"``).
+    assignment
+        The assignment the saved answer belongs to (checked when it is graded).
     folder
         Where the answer file goes.
     practice
@@ -318,6 +320,7 @@ class DisparityExplorerView(widgets.VBox):
         n: int = 4000,
         seed: int = 0,
         answer_name: str | None = None,
+        assignment: str = "",
         folder: Path | str | None = None,
         practice: bool = False,
         explore: Callable[..., DisparityResult] = explore_disparity,
@@ -393,7 +396,9 @@ class DisparityExplorerView(widgets.VBox):
         ]
         self.save_bar: SaveAnswerBar | None = None
         if answer_name is not None:
-            self.save_bar = SaveAnswerBar(answer_name, self.answer, kind=KIND, folder=folder)
+            self.save_bar = SaveAnswerBar(
+                answer_name, self.answer, kind=KIND, folder=folder, assignment=assignment
+            )
             children.append(self.save_bar)
         super().__init__(page_support(self, children))
         self.update()
@@ -453,6 +458,7 @@ class DisparityExplorerView(widgets.VBox):
 def disparity_explorer(
     answer_name: str | None = None,
     *,
+    assignment: str = "",
     n: int = 4000,
     seed: int = 0,
     folder: Path | str | None = None,
@@ -461,5 +467,11 @@ def disparity_explorer(
 ) -> DisparityExplorerView:
     """Build the disparity explorer over the synthetic ED cohort in one line."""
     return DisparityExplorerView(
-        n=n, seed=seed, answer_name=answer_name, folder=folder, practice=practice, **kwargs
+        n=n,
+        seed=seed,
+        answer_name=answer_name,
+        assignment=assignment,
+        folder=folder,
+        practice=practice,
+        **kwargs,
     )

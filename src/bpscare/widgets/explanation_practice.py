@@ -41,6 +41,7 @@ class ExplanationPracticeView(widgets.VBox):
         situation: str = "",
         model_explanation: str | None = None,
         answer_name: str | None = None,
+        assignment: str = "",
         folder: Path | str | None = None,
         checker: Callable[[str], ExplanationFeedback] = check_explanation,
     ) -> None:
@@ -84,7 +85,11 @@ class ExplanationPracticeView(widgets.VBox):
             self.model_box,
         ]
         if answer_name:
-            children.append(SaveAnswerBar(answer_name, self.answer, kind=KIND, folder=folder))
+            children.append(
+                SaveAnswerBar(
+                    answer_name, self.answer, kind=KIND, folder=folder, assignment=assignment
+                )
+            )
         super().__init__(page_support(self, children))
 
     @staticmethod
@@ -154,6 +159,7 @@ def explanation_practice(
     model_explanation: str | None = None,
     *,
     answer_name: str | None = None,
+    assignment: str = "",
     folder: Path | str | None = None,
     checker: Callable[[str], ExplanationFeedback] = check_explanation,
 ) -> ExplanationPracticeView:
@@ -167,6 +173,8 @@ def explanation_practice(
         A worked explanation, revealed only after the learner's first check.
     answer_name
         If given, a "Save answer" bar saves the draft as ``<answer_name>.answer.json``.
+    assignment
+        The assignment the saved answer belongs to (checked when it is graded).
     folder
         Where to save (default: next to the notebook).
     checker
@@ -176,6 +184,7 @@ def explanation_practice(
         situation=situation,
         model_explanation=model_explanation,
         answer_name=answer_name,
+        assignment=assignment,
         folder=folder,
         checker=checker,
     )

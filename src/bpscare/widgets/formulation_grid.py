@@ -158,6 +158,8 @@ class FormulationGridView(widgets.VBox):
         A bundled case id.
     answer_name
         If given, a Save bar saves the grid (kind ``formulation``).
+    assignment
+        The assignment the saved answer belongs to (checked when it is graded).
     folder
         Where the answer file goes (the notebook's folder by default).
     compare_with_expert
@@ -182,6 +184,7 @@ class FormulationGridView(widgets.VBox):
         case_id: str,
         *,
         answer_name: str | None = None,
+        assignment: str = "",
         folder: Path | str | None = None,
         practice: bool = False,
         compare_with_expert: bool | None = None,
@@ -271,7 +274,9 @@ class FormulationGridView(widgets.VBox):
         ]
         self.save_bar: SaveAnswerBar | None = None
         if answer_name is not None:
-            self.save_bar = SaveAnswerBar(answer_name, self.answer, kind=KIND, folder=folder)
+            self.save_bar = SaveAnswerBar(
+                answer_name, self.answer, kind=KIND, folder=folder, assignment=assignment
+            )
             children.append(labelled_html("Save your grid so that it can be graded."))
             children.append(self.save_bar)
         super().__init__(page_support(self, children))
@@ -327,6 +332,7 @@ def formulation_grid(
     case_id: str,
     answer_name: str | None = None,
     *,
+    assignment: str = "",
     folder: Path | str | None = None,
     practice: bool = False,
     compare_with_expert: bool | None = None,
@@ -335,6 +341,7 @@ def formulation_grid(
     return FormulationGridView(
         case_id,
         answer_name=answer_name,
+        assignment=assignment,
         folder=folder,
         practice=practice,
         compare_with_expert=compare_with_expert,

@@ -260,6 +260,8 @@ class TranscriptAnnotatorView(widgets.VBox):
         A bundled transcript id, e.g. ``"t02-early-interruption-back-pain"``.
     answer_name
         If given, a Save bar saves the coding (kind ``transcript_codes``).
+    assignment
+        The assignment the saved answer belongs to (checked when it is graded).
     folder
         Where the answer file goes (the notebook's folder by default).
     practice
@@ -286,6 +288,7 @@ class TranscriptAnnotatorView(widgets.VBox):
         transcript_id: str,
         *,
         answer_name: str | None = None,
+        assignment: str = "",
         folder: Path | str | None = None,
         practice: bool = False,
         compare_with_expert: bool | None = None,
@@ -354,7 +357,9 @@ class TranscriptAnnotatorView(widgets.VBox):
         ]
         self.save_bar: SaveAnswerBar | None = None
         if answer_name is not None:
-            self.save_bar = SaveAnswerBar(answer_name, self.answer, kind=KIND, folder=folder)
+            self.save_bar = SaveAnswerBar(
+                answer_name, self.answer, kind=KIND, folder=folder, assignment=assignment
+            )
             children.append(self.save_bar)
         super().__init__(page_support(self, children))
         if initial:
@@ -412,6 +417,7 @@ def transcript_annotator(
     transcript_id: str,
     answer_name: str | None = None,
     *,
+    assignment: str = "",
     folder: Path | str | None = None,
     practice: bool = False,
     compare_with_expert: bool | None = None,
@@ -420,6 +426,7 @@ def transcript_annotator(
     return TranscriptAnnotatorView(
         transcript_id,
         answer_name=answer_name,
+        assignment=assignment,
         folder=folder,
         practice=practice,
         compare_with_expert=compare_with_expert,

@@ -13,8 +13,8 @@ Each ``*.yaml`` file in this folder is one submission. Keys:
 ``files``        extra files in the submission folder: name → text, ``{symlink: target}`` or
                  ``{fifo: true}`` (a named pipe).
 ``expected``     tests cell grade id → ``full`` (full marks: the points of the cell's tag in
-                 ``assignments/a01-screening/a01-screening.py``) or the exact partial points it
-                 must earn, a number below full marks. All four tests cells are listed.
+                 the code fixture's a01, :data:`PROJECT`) or the exact partial points it must
+                 earn, a number below full marks. All four tests cells are listed.
 ``flagged``      true: the result must carry a flag with a reason; false: it must carry none;
                  absent: either (the attack fails silently inside the learner's own process).
 ``needs_sandbox`` true: the fair score holds only where the bwrap sandbox works (a host unix
@@ -29,8 +29,8 @@ Full marks are never written down here: :data:`TEST_CELLS` reads them from the g
 tags, so changing a cell's points changes no corpus file. A partial score follows
 :class:`bpscare.grading.checks.Checks` (earned weight / total weight × the cell's points, rounded
 to 2 places) and nbgrader's rules; the weights are those of the visible checks in the tests
-cells of ``assignments/a01-screening/a01-screening.py`` plus the hidden ones in
-``autograders/a01-screening/hidden_tests.py``.
+cells of the code fixture's a01 (``tests/fixtures/code_project/assignments/a01-screening/``) plus
+the hidden ones in its ``autograders/a01-screening/hidden_tests.py``.
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ from bpscare.authoring.build import Project, load_assignment
 HERE = Path(__file__).resolve().parent
 ASSIGNMENT = "a01-screening"
 NOTEBOOK = "a01-screening.ipynb"
-PROJECT = HERE.parents[2]
+#: the project holding the code version of a01 (learner functions), frozen for the engine's tests
+PROJECT = HERE.parents[1] / "fixtures" / "code_project"
 #: the keyword a corpus file writes for a tests cell's full marks
 FULL = "full"
 

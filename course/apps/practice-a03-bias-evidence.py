@@ -1,0 +1,20 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# A bpscare practice app, the practice twin of assignment a03-bias-evidence (reading the evidence
+# on bias in care): the same item formats on a practice case, never the graded one, with immediate
+# feedback scored exactly as the graded items are. Practice keys are public; nothing here is
+# graded or saved.
+
+# %%
+from pathlib import Path
+
+from bpscare.api import build_practice_app
+
+build_practice_app(Path("practice") / "a03-bias-evidence.yaml")
