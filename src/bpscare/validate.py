@@ -136,12 +136,12 @@ def points_by_format(assignments: list[AssignmentSource]) -> dict[str, float]:
 
 
 def is_choice_cell(cell: nbformat.NotebookNode) -> bool:
-    """True for a choice cell: an empty solution region, then only blank answer lines."""
+    """True for a choice cell: only blank answer lines, then an empty solution region."""
     source = cell.get("source", "")
-    head = f"{SOLUTION_BEGIN}\n{SOLUTION_END}\n"
-    if not source.startswith(head):
+    tail = f"\n{SOLUTION_BEGIN}\n{SOLUTION_END}"
+    if not source.endswith(tail):
         return False
-    lines = [line.strip() for line in source[len(head) :].splitlines() if line.strip()]
+    lines = [line.strip() for line in source[: -len(tail)].splitlines() if line.strip()]
     return all(line.startswith("#") or CHOICE_LINE.match(line) for line in lines)
 
 

@@ -173,7 +173,7 @@ def test_choice_cell_is_a_blank_form_with_an_empty_solution_region(tmp_path):
     nb = expand(write(tmp_path, body))
     choice, _tests = nb.cells
     assert choice.metadata.nbgrader["solution"] is True
-    assert choice.source.startswith("### BEGIN SOLUTION\n### END SOLUTION\n")
+    assert choice.source.endswith("\n### BEGIN SOLUTION\n### END SOLUTION")
     assert 'a01_q1 = ""' in choice.source
     assert [c.answer_format for c in grade_cells(nb, "nb")] == ["key-feature"]
 

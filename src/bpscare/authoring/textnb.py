@@ -72,8 +72,9 @@ ANSWER_FORMATS = {
     "care-plan": "a plan made in the care-plan builder widget",
     "rubric": "short free text marked by an instructor with an analytic rubric",
 }
-#: Where a choice cell's solution region goes; nbgrader's stub for it is empty (the course's
-#: ``c.ClearSolutions.code_stub``), so the released cell is the blank form only.
+#: A choice cell's blank answer line. The build appends an empty solution region; nbgrader's stub
+#: for it is empty (the course's ``c.ClearSolutions.code_stub``), so the released cell is the
+#: blank form only.
 CHOICE_LINE = re.compile(r'^[A-Za-z_][A-Za-z0-9_]* = ""\s*(#.*)?$')
 
 
@@ -250,7 +251,8 @@ def _expand_choice(cell: nbformat.NotebookNode, path: Path, where: str) -> None:
             else 'a choice cell needs at least one blank answer line such as `a01_q1 = ""`'
         )
         raise BpscareError(msg, path=path, cell=where)
-    cell.source = f"{SOLUTION_BEGIN}\n{SOLUTION_END}\n{cell.source}"
+    # at the end: nbgrader replaces the region by the empty stub, leaving the blank form as written
+    cell.source = f"{cell.source.rstrip()}\n{SOLUTION_BEGIN}\n{SOLUTION_END}"
 
 
 def _check_raw_nbgrader(cell: nbformat.NotebookNode, path: Path, where: str) -> None:
