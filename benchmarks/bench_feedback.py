@@ -191,6 +191,11 @@ def main() -> int:
         f"{'met' if ratio >= TARGET_RATIO else 'NOT met'}"
     )
     print(
+        f"  CPU ratio (nbgrader / bpscare): {cpu['nbgrader'] / cpu['bpscare']:.1f}x   "
+        f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f} "
+        f"({os.cpu_count()} CPUs; wall seconds depend on it)"
+    )
+    print(
         f"  learner-visible text identical: {identical}; byte-identical files: "
         f"{comparison['files'] - len(comparison['files_with_different_bytes'])} of "
         f"{comparison['files']}"

@@ -15,7 +15,10 @@ Usage::
    output written (``badges.jsonl`` counted line by line); wall time of ``run_report`` and peak
    RSS (``resource.getrusage`` of the child) measured in a fresh subprocess. ``run_report``
    draws ``index.html`` in a helper process of its own: its peak RSS is reported too, and the
-   sum of both peaks bounds the memory the report ever used at once.
+   sum of both peaks bounds the memory the report ever used at once. (The helper, and at 30k
+   the report itself, fork a child that draws half of the page's figures: ``getrusage`` of
+   children counts every waited-for descendant, so the CPU figures include those children and
+   the helper's peak RSS is the largest of them.)
 
 Both also record CPU time (user + system, from ``getrusage`` of the finished children, helper
 included) and the load averages before and after: on a shared machine wall times stretch with

@@ -6,10 +6,12 @@ the test runs JupyterLab's own ``notebook:run-all-cells`` command, as a learner'
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
 import nbformat
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
 LOAD_TIMEOUT_MS = 180_000
@@ -47,7 +49,7 @@ def open_and_run(page: Page, url: str, *, roots: str, count: int) -> None:
     ``.bpscare-widget``); the wait ends when that many outermost ones are in the outputs.
     """
     page.goto(url, timeout=LOAD_TIMEOUT_MS)
-    page.locator(".jp-Notebook").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.locator(".jp-Notebook:visible").first.wait_for(timeout=LOAD_TIMEOUT_MS)
     _poll(page, "() => !!(window.jupyterapp && document.querySelector('.jp-Notebook .jp-Cell'))")
     # The kernel must be ready before Run All, or the command queues nothing.
     _poll(
@@ -86,3 +88,54 @@ def top_roots(page: Page, selector: str) -> int:
         }""",
         selector,
     )
+
+
+def run_each_cell(page: Page, url: str, *, timeout_s: float = 300.0) -> int:
+    """Open the notebook at ``url`` in JupyterLab and run its code cells one at a time.
+
+    A learner working through a released assignment runs each cell in turn; an exercise cell
+    that still raises ``NotImplementedError`` does not stop the cells after it (as it would
+    stop a Run All). Returns the number of code cells run.
+    """
+    page.goto(url, timeout=LOAD_TIMEOUT_MS)
+    page.locator(".jp-Notebook:visible").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    _poll(page, "() => !!(window.jupyterapp && document.querySelector('.jp-Notebook .jp-Cell'))")
+    idle = """() => { const w = window.jupyterapp.shell.currentWidget;
+                     const k = w && w.sessionContext && w.sessionContext.session
+                       && w.sessionContext.session.kernel;
+                     return !!k && k.status === 'idle' && k.connectionStatus === 'connected'; }"""
+    _poll(page, idle)
+    codes: list[int] = page.evaluate(
+        """() => window.jupyterapp.shell.currentWidget.content.widgets
+             .map((cell, i) => cell.model.type === 'code' ? i : -1).filter((i) => i >= 0)"""
+    )
+    for index in codes:
+        page.evaluate(
+            """(i) => { const nb = window.jupyterapp.shell.currentWidget.content;
+                        nb.activeCellIndex = i; nb.deselectAll();
+                        window.jupyterapp.commands.execute('notebook:run-cell'); }""",
+            index,
+        )
+        _poll(
+            page,
+            """(i) => { const w = window.jupyterapp.shell.currentWidget;
+                        const k = w.sessionContext.session.kernel;
+                        return w.content.widgets[i].model.executionCount !== null
+                          && k.status === 'idle'; }""",
+            index,
+            timeout_s,
+        )
+    page.evaluate(
+        "() => { window.jupyterapp.shell.collapseLeft(); window.jupyterapp.shell.collapseRight(); }"
+    )
+    page.wait_for_timeout(2000)  # the last widgets finish their first layout
+    return len(codes)
+
+
+def shutdown_kernel(page: Page) -> None:
+    """Shut down the kernel of the current notebook, if any (so tests leave no kernel behind)."""
+    with contextlib.suppress(PlaywrightError):  # a page that never loaded started no kernel
+        page.evaluate(
+            """async () => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+                             if (w && w.sessionContext) await w.sessionContext.shutdown(); }"""
+        )

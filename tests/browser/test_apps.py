@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
+from practice_twins import PRACTICE_TWINS, answer_first_item
 
 from bpscare.apps import APPS
 from bpscare.authoring.leakguard import MARKERS
@@ -142,23 +143,48 @@ def test_app_in_browser(name, chromium, voila_port, axe_js, secret_fragments):
         before = _feedback_text(page)
         INTERACTIONS[name](page)
         expect(page.locator(".bpscare-app")).not_to_have_text("")  # still rendered
-        page.wait_for_function(
-            """([selector, before]) => Array.from(document.querySelectorAll(selector))
-                 .map(e => e.innerText).join('\\n') !== before""",
-            arg=[FEEDBACK, before],
-            timeout=30_000,
-        )
+        _wait_for_new_feedback(page, before)
         assert _feedback_text(page) != before
+        _assert_safe_and_accessible(page, axe_js, secret_fragments, problems)
+    finally:
+        page.close()
 
-        source = page.content()
-        assert "There was an error when executing cell" not in source
-        assert "Traceback" not in source
-        assert "from bpscare.api import" not in source  # sources are stripped
-        for marker in MARKERS:
-            assert marker not in source
-        assert [f for f in secret_fragments if f in source] == []
 
-        assert _axe_violations(page, axe_js) == []
-        assert problems == []
+def _wait_for_new_feedback(page: Page, before: str) -> None:
+    page.wait_for_function(
+        """([selector, before]) => Array.from(document.querySelectorAll(selector))
+             .map(e => e.innerText).join('\\n') !== before""",
+        arg=[FEEDBACK, before],
+        timeout=30_000,
+    )
+
+
+def _assert_safe_and_accessible(
+    page: Page, axe_js: str, secret_fragments: list[str], problems: list[str]
+) -> None:
+    """No error, source, hidden check or solution on the page; axe and the console are clean."""
+    source = page.content()
+    assert "There was an error when executing cell" not in source
+    assert "Traceback" not in source
+    assert "from bpscare.api import" not in source  # sources are stripped
+    for marker in MARKERS:
+        assert marker not in source
+    assert [f for f in secret_fragments if f in source] == []
+
+    assert _axe_violations(page, axe_js) == []
+    assert problems == []
+
+
+@pytest.mark.parametrize("name", PRACTICE_TWINS)
+def test_practice_app_in_browser(name, chromium, voila_port, axe_js, secret_fragments):
+    """A practice twin: answer the first item, press Check, feedback appears; axe is clean."""
+    page, problems = _open_app(chromium, voila_port, name)
+    try:
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        before = _feedback_text(page)
+        answer_first_item(page)
+        _wait_for_new_feedback(page, before)
+        assert _feedback_text(page).strip() != before.strip()
+        _assert_safe_and_accessible(page, axe_js, secret_fragments, problems)
     finally:
         page.close()

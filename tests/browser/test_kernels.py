@@ -2,8 +2,9 @@
 
 Voila's page posts ``/voila/api/shutdown/<kernel>`` on ``beforeunload`` with the value of the
 ``_xsrf`` cookie; without that cookie the server answered ``403 '_xsrf' argument missing`` and
-every app a learner had opened kept a kernel (about 100 MB each). Each app is opened and closed
-three times (once by a reload) and the number of kernels must come back to where it started:
+every app a learner had opened kept a kernel (about 100 MB each). Each app (the tool apps and
+one practice twin) is opened and closed three times (once by a reload) and the number of kernels
+must come back to where it started:
 with ``bpscare serve``'s standalone Voila, and with JupyterLab running Voila as an extension,
 configured as the Binder image is.
 """
@@ -17,6 +18,7 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import BrowserContext
+from practice_twins import PRACTICE_TWINS
 
 from bpscare.apps import APPS
 from bpscare.serve import app_url, kernel_processes
@@ -25,6 +27,9 @@ pytestmark = pytest.mark.browser
 
 LOAD_TIMEOUT_MS = 120_000
 ROUNDS = 3
+#: The tool apps and one practice twin: the twins share one widget and one page, and a kernel's
+#: shutdown does not depend on the app (test_apps.py opens every twin).
+APP_NAMES = [*(info.name for info in APPS), PRACTICE_TWINS[0]]
 
 
 def _wait_for(count: Callable[[], int], target: int, timeout: float = 30.0) -> int:
@@ -36,10 +41,10 @@ def _wait_for(count: Callable[[], int], target: int, timeout: float = 30.0) -> i
 
 def _open_close_each_app(context: BrowserContext, url: Callable[[str], str]) -> None:
     """Open and close every app ROUNDS times; the second round leaves by a reload."""
-    for info in APPS:
+    for name in APP_NAMES:
         for round_ in range(ROUNDS):
             page = context.new_page()
-            page.goto(url(info.name), timeout=LOAD_TIMEOUT_MS)
+            page.goto(url(name), timeout=LOAD_TIMEOUT_MS)
             page.locator(".bpscare-app").first.wait_for(timeout=LOAD_TIMEOUT_MS)
             if round_ == 1:
                 page.reload(timeout=LOAD_TIMEOUT_MS)

@@ -248,3 +248,91 @@ def test_a_cell_nobody_has_graded_says_awaiting_grading(graded, tmp_path, monkey
         assert "Awaiting grading (1.0 points)" in text
         assert "1.0 points awaiting grading, not counted as 0" in text
         assert "Task (Score: 0.0 / 1.0)" not in text
+
+
+# --- the faster printing of a page: the same text BeautifulSoup prints for the whole page ----
+
+PIECES = [
+    '<div class="highlight"><pre><span></span><span class="n">x</span>  =  1\n\n</pre></div>',
+    "<p>a &amp; b &lt;c&gt; &nbsp;&#39;<br>d<br/>e</p>\n<p>  </p>\n<hr>",
+    '<p class="a  b" id=x title="q&quot;">y</p><table><tr><td>1</td></tr></table>',
+    "<ul>\n  <li>one</li>\n\n  <li><em>two</em></li>\n</ul>",
+    "<p>x<!-- a comment --></p>",
+    "<b>left open",  # unbalanced: stays in the page
+    "</i>stray<i>x</i>",  # closes what it did not open
+    "<p>x</p> text after",  # its text would join the page's
+    "<p>a<br></br>b</p>",  # an empty element's end tag
+    '<p><img src="a.png"></p>',  # what the exporter's selectors change
+    "<p>x</p><!-- left open",
+    "<p>x</p><script>var a = '<p>'",
+    "<div><pre>  \n  </pre><textarea>\n </textarea></div>",
+    "<P CLASS=Up>Upper</P>",
+]
+CONTEXTS = [
+    "<div>{}</div>",
+    "<pre>  {}  </pre>",
+    "<textarea>{}</textarea>",
+    "text  {}  text",
+    "  \n{}\n  ",
+    "<p>{}",
+    "<style>{}</style>",
+    "<b>{}</b><br>",
+    "<template><div>{}</div></template>",
+    "<p>{}</br></p>",
+    "<a title='q>{}",  # a quote left open before the pieces
+    '<a title="q>{}',
+    "<!-- {} -->",
+    "<!-- {}",
+    "<script>{}</script>",
+    "&amp{}&lt",
+]
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_pieces_print_the_page_as_beautifulsoup_prints_it_whole(context):
+    """Every piece, alone and next to every other, in every context: byte-identical print."""
+    from bs4 import BeautifulSoup
+
+    from bpscare.grading import feedback_render
+
+    def soup(page: str, *, checked: bool = False) -> BeautifulSoup:
+        return feedback_render.parse(page, checked=checked)
+
+    for first in PIECES:
+        for second in ["", *PIECES]:
+            pieces = feedback_render._Pieces()
+            inner = pieces.put(f"\n{first}\n") + "<i> x </i>" + pieces.put(f" {second}")
+            page = "<html><body>" + context.format(inner) + "</body></html>"
+            whole = page.replace(inner, f"\n{first}\n<i> x </i> {second}")
+            assert pieces.unprinted(page) == whole
+            expected = str(BeautifulSoup(whole, features="html.parser"))
+            assert pieces.print(page, soup) == expected, (context, first, second)
+
+
+def test_only_balanced_pieces_are_set_aside():
+    from bs4 import BeautifulSoup
+
+    from bpscare.grading.feedback_render import normalized
+
+    for piece in PIECES[:5]:
+        assert normalized(piece) == str(BeautifulSoup(piece, features="html.parser")), piece
+    for piece in PIECES[5:12]:
+        assert normalized(piece) is None, piece
+
+
+def test_bpscare_feedback_prints_pieces_once(graded, tmp_path, monkeypatch):
+    """The fast path is taken for bpscare's template (no learner's page printed whole)."""
+    from bpscare.grading import feedback_render
+
+    whole: list[str] = []
+    unprinted = feedback_render._Pieces.unprinted
+
+    def counted(self, page):
+        whole.append(page)
+        return unprinted(self, page)
+
+    monkeypatch.setattr(feedback_render._Pieces, "unprinted", counted)
+    ours = Path(shutil.copytree(graded, tmp_path / "ours"))
+    assert not generate_feedback(ours, A, workers=1).failed
+    assert len(_pages(ours)) == len(LEARNERS)
+    assert whole == []

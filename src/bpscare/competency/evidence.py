@@ -138,6 +138,21 @@ def iso_utc(value: Any) -> str | None:
     return value.isoformat(timespec="seconds") + "Z"
 
 
+def _iso_utc_all(values: list[Any]) -> list[str | None]:
+    """:func:`iso_utc` of each value; a timestamp shared by many submissions is parsed once."""
+    seen: dict[Any, str | None] = {}
+    out = []
+    for value in values:
+        try:
+            iso = seen[value]
+        except KeyError:
+            iso = seen[value] = iso_utc(value)
+        except TypeError:  # an unhashable value: convert it on its own
+            iso = iso_utc(value)
+        out.append(iso)
+    return out
+
+
 def redact_url(db_url: str) -> str:
     """Return the URL with any password hidden, for messages and the HTML report."""
     try:
@@ -392,7 +407,7 @@ class GradebookSource:
                 (learner_index[r[1]] for r in rows), dtype=np.int64, count=len(rows)
             ),
             assignment=np.fromiter((a_index[r[2]] for r in rows), dtype=np.int64, count=len(rows)),
-            timestamp=[iso_utc(r[3]) for r in rows],
+            timestamp=_iso_utc_all([r[3] for r in rows]),
             late_penalty=penalty,
         )
 

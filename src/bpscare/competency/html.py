@@ -10,13 +10,13 @@ are embedded as base64 PNG ``data:`` URIs; the page loads nothing from the netwo
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from bpscare.competency.columns import AT_RISK, ITEMS, Column, ItemRows, Table
+from bpscare.competency.figure_fork import FigureFork, draw_page_figures
 from bpscare.competency.figures import (
     MAX_HEATMAP_LABELS,
     MAX_HEATMAP_ROWS,
@@ -24,7 +24,6 @@ from bpscare.competency.figures import (
     distribution_figure,
     heatmap_figure,
     heatmap_rows,
-    png_base64,
     trend_figure,
 )
 from bpscare.competency.formats import fixed2, pct
@@ -80,9 +79,9 @@ def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _figure(fig: Figure, alt: str, caption: str) -> str:
+def _figure(png: str, alt: str, caption: str) -> str:
     return (
-        f'<figure><img alt="{_e(alt)}" src="data:image/png;base64,{png_base64(fig)}">'
+        f'<figure><img alt="{_e(alt)}" src="data:image/png;base64,{png}">'
         f"<figcaption>{_e(caption)}</figcaption></figure>"
     )
 
@@ -171,7 +170,7 @@ def _at_risk_section(data: ReportData) -> list[str]:
     return out
 
 
-def _competency_section(data: ReportData) -> list[str]:
+def _competency_section(data: ReportData, pngs: Mapping[str, str]) -> list[str]:
     if not data.competencies:
         return []
     caption = (
@@ -186,13 +185,13 @@ def _competency_section(data: ReportData) -> list[str]:
         )
     out = [
         "<h2>Competencies</h2>",
-        _figure(heatmap_figure(data), "Heatmap of attainment, learners by competencies", caption),
+        _figure(pngs["heatmap"], "Heatmap of attainment, learners by competencies", caption),
     ]
     for fid in dict.fromkeys(c.framework for c in data.competencies):
         out += _framework_table(data, fid)
     out.append(
         _figure(
-            competency_trend_figure(data),
+            pngs["competency_trend"],
             "Cohort attainment per competency across assignments",
             "Share of available points earned by submitting learners on the cells mapped "
             "to each competency, per assignment.",
@@ -289,7 +288,7 @@ def _levels_by_learner(data: ReportData) -> list[str]:
     return out
 
 
-def _assignment_section(data: ReportData) -> list[str]:
+def _assignment_section(data: ReportData, pngs: Mapping[str, str]) -> list[str]:
     rows = []
     for a, rel in zip(data.assignments, data.reliability, strict=True):
         mx = data.assignment_max[a.index]
@@ -326,14 +325,14 @@ def _assignment_section(data: ReportData) -> list[str]:
     if data.assignments:
         out.append(
             _figure(
-                distribution_figure(data),
+                pngs["distribution"],
                 "Box plots of scores per assignment",
                 "Submitted work only; the dotted line is the at-risk mean-score threshold.",
             )
         )
         out.append(
             _figure(
-                trend_figure(data),
+                pngs["trend"],
                 "Score and submission trends across assignments",
                 "Median and interquartile range of submitted scores, mean of the learners "
                 "flagged at risk, and the share of learners who submitted.",
@@ -410,13 +409,18 @@ def _methods(data: ReportData) -> str:
     return "".join(parts)
 
 
-def render_index_html(data: ReportData) -> str:
-    """Return the whole HTML page as a string."""
+def render_index_html(data: ReportData, early: FigureFork | None = None) -> str:
+    """Return the whole HTML page as a string.
+
+    The figures are drawn on two cores where possible (:mod:`.figure_fork`); ``early`` is a
+    fork already drawing some of them.
+    """
+    pngs = draw_page_figures(data, early)
     out = [
         *_overview(data),
         *_at_risk_section(data),
-        *_competency_section(data),
-        *_assignment_section(data),
+        *_competency_section(data, pngs),
+        *_assignment_section(data, pngs),
         *_item_section(data),
         _methods(data),
         FILES_NOTE,
@@ -424,6 +428,6 @@ def render_index_html(data: ReportData) -> str:
     return "\n".join(out)
 
 
-def write_index_html(path: Path, data: ReportData) -> None:
-    """Write ``index.html`` for the report data."""
-    path.write_text(render_index_html(data), encoding="utf-8")
+def write_index_html(path: Path, data: ReportData, early: FigureFork | None = None) -> None:
+    """Write ``index.html`` for the report data (``early``: see :func:`render_index_html`)."""
+    path.write_text(render_index_html(data, early), encoding="utf-8")

@@ -29,7 +29,8 @@ Speed: the gradebook is read in one set-based pass (:mod:`.evidence`), every sta
 numpy ``bincount`` over the resulting arrays, the large exports are serialised from templates
 (:class:`~.exports.BadgeLineWriter`, :class:`~.exports.XapiStatementWriter`) and, for large
 gradebooks, ``index.html`` is drawn by a helper process on the second core
-(:mod:`.render_worker`). ``benchmarks/bench_report.py`` measures it against ``nbgrader export``.
+(:mod:`.render_worker`); either way a forked child draws half of its figures
+(:mod:`.figure_fork`). ``benchmarks/bench_report.py`` measures it against ``nbgrader export``.
 
 The folder is built in a temporary sibling folder and moved into place only when complete, so
 a failure leaves an existing report untouched and never leaves a half-written one. The folder
@@ -75,6 +76,7 @@ from bpscare.competency.exports import (
     write_report_xapi,
 )
 from bpscare.competency.exports.xapi import DEFAULT_ACTIVITY_BASE, DEFAULT_HOME_PAGE
+from bpscare.competency.figure_fork import start_early_figures
 from bpscare.competency.frameworks import Framework, load_frameworks
 from bpscare.competency.mapping import MAP_FILENAME, CompetencyMap, load_map
 from bpscare.competency.privacy import (
@@ -495,14 +497,20 @@ def _write_report(
     """Write every file into a staging folder, then put it in place of the report folder."""
     out_dir = job.settings.out_dir
     tmp = atomic.new_staging_dir(out_dir, "writing")
+    early = None
     try:
         if preload is None:  # the helper draws index.html while we write the rest
             worker.submit(tmp / "index.html", job.data)
-        files, n_badges, n_statements = _write_files(tmp, job, timer)
-        if preload is not None:
+        else:  # a forked child draws the heavier figures while we write the rest
             preload.join()
-            worker.submit(tmp / "index.html", job.data)
-        worker.finish()
+            early = start_early_figures(job.data)
+        files, n_badges, n_statements = _write_files(tmp, job, timer)
+        if preload is None:
+            worker.finish()
+        else:
+            from bpscare.competency.html import write_index_html
+
+            write_index_html(tmp / "index.html", job.data, early)
         files.append("index.html")
         timer.step("html", "finishing")
         summary = _summary(job, files, n_badges, n_statements, timer)
@@ -513,6 +521,8 @@ def _write_report(
         atomic.replace_dir(tmp, out_dir)
     except BaseException:
         worker.close()  # before removing the folder the helper may be writing in
+        if early is not None:
+            early.close()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return summary

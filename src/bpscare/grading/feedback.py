@@ -9,7 +9,9 @@ adds it to any course whose config does not.
 :func:`generate_feedback` (``bpscare feedback``) renders with nbgrader's own exporter,
 template and preprocessors, in-process: one ``HTMLExporter`` reused across notebooks, one
 gradebook connection per worker instead of one per notebook, the CSS header built once, and a
-pool of forked workers. It writes nbgrader's layout (``feedback/<student>/<assignment>/``: each
+pool of forked workers. :mod:`bpscare.grading.feedback_render` prints each page as nbconvert's
+BeautifulSoup pass does, without re-parsing the highlighted code and markdown every learner
+shares. It writes nbgrader's layout (``feedback/<student>/<assignment>/``: each
 notebook's ``.html`` and the autograded folder's other files, ``timestamp.txt`` included), so
 ``nbgrader release_feedback`` works on it. One learner's failure is recorded and the others
 are still written.
@@ -19,7 +21,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import json
 import multiprocessing
 import os
 import shutil
@@ -30,7 +31,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from nbconvert.exporters import HTMLExporter
-from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbformat import NotebookNode
 from nbgrader import utils
@@ -43,6 +43,7 @@ from nbgrader.preprocessors import (
 
 from bpscare import atomic
 from bpscare.errors import BpscareError
+from bpscare.grading.feedback_render import FeedbackHTMLExporter
 from bpscare.nbgrader_course import ensure_tools_on_path, load_course_config, require_course
 
 #: How the course config names the filter (a string: the config file imports nothing).
@@ -306,7 +307,7 @@ class _Renderer:
         self.gradebook = Gradebook(self.coursedir.db_url, self.coursedir.course_id)
         if self.exporter is None:
             plain = self.exporter_class is HTMLExporter  # the course may configure another
-            self.exporter = (_FeedbackHTMLExporter if plain else self.exporter_class)(
+            self.exporter = (FeedbackHTMLExporter if plain else self.exporter_class)(
                 config=self.config
             )
             for item in self.preprocessors:
@@ -446,41 +447,6 @@ class _SharedGetGrades(GetGrades):
             super()._get_comment(cell, resources)
             return
         cell.metadata.nbgrader["comment"] = comment.comment
-
-
-class _MemoHighlight(Highlight2HTML):
-    """nbconvert's code highlighting, remembered by its inputs (same HTML).
-
-    A cell shown to every learner (an instruction or test cell) is highlighted once per process.
-    """
-
-    _cache: ClassVar[dict[tuple[str, ...], str]] = {}
-
-    def __call__(self, source: str, language: str | None = None, metadata: Any = None) -> str:
-        key = (
-            str(self.pygments_lexer),
-            source,
-            str(language),
-            json.dumps(metadata, sort_keys=True, default=str),
-        )
-        if key not in self._cache:
-            self._cache[key] = super().__call__(source, language, metadata)
-        return self._cache[key]
-
-
-class _FeedbackHTMLExporter(HTMLExporter):
-    """nbgrader's feedback exporter (``HTMLExporter``) with remembered code highlighting."""
-
-    def from_notebook_node(  # type: ignore[override]  # HTMLExporter's own signature
-        self, nb: NotebookNode, resources: dict | None = None, **kw: Any
-    ) -> tuple[str, dict]:
-        """As HTMLExporter does, with a remembering ``highlight_code`` filter."""
-        langinfo = nb.metadata.get("language_info", {})
-        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-        # in place: assigning ``self.filters`` would rebuild the Jinja environment (and
-        # recompile every template) on each notebook
-        self.filters["highlight_code"] = _MemoHighlight(lexer, parent=self)
-        return super().from_notebook_node(nb, resources, **kw)
 
 
 class _CachedCSS(CSSHTMLHeaderPreprocessor):

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import ast
 import builtins
-import importlib
-import importlib.util
+import contextlib
 import sys
 import time
 import traceback
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import CodeType
 from typing import Any
 
 from bpscare.grading import transport
@@ -32,6 +32,7 @@ from bpscare.grading.proxies import (
     LearnerError,
     LearnerFunction,
     LearnerObject,
+    trusted_module,
 )
 from bpscare.grading.proxies import (
     flag as _flag,
@@ -48,63 +49,6 @@ TIMEOUT_OUTPUT = {
 #: gets ``timeout_cell``), so one endless loop fails one check, not the whole cell.
 CELL_BUDGET = 4
 BUILTIN_NAMES = frozenset(dir(builtins)) | {"__builtins__", "__name__", "__doc__"}
-#: Top-level packages whose modules the judge may import when a learner value names one.
-#: Anything else (a learner's own module, a fake one named like a standard module) arrives as
-#: an opaque object. Modules already loaded in the judge are used only if they come from here.
-TRUSTED_PACKAGES = frozenset(
-    {
-        # standard modules learners and tests commonly name (none that acts when imported)
-        *[
-            "math",
-            "cmath",
-            "statistics",
-            "random",
-            "collections",
-            "itertools",
-            "functools",
-            "operator",
-            "re",
-            "json",
-        ],
-        *[
-            "datetime",
-            "decimal",
-            "fractions",
-            "string",
-            "typing",
-            "dataclasses",
-            "enum",
-            "copy",
-            "numbers",
-            "heapq",
-        ],
-        *[
-            "bisect",
-            "textwrap",
-            "time",
-            "os",
-            "sys",
-            "pathlib",
-            "warnings",
-            "unittest",
-            "doctest",
-            "inspect",
-            "types",
-        ],
-        *["abc", "array", "calendar", "csv", "io", "pprint", "struct"],
-        "numpy",
-        "pandas",
-        "scipy",
-        "matplotlib",
-        "IPython",
-        "bpscare",
-        "nose",
-        "pytest",
-        "sklearn",
-        "statsmodels",
-        "seaborn",
-    }
-)
 _MISSING = object()
 
 
@@ -297,40 +241,6 @@ class Link:
         return self.decode(reply["value"], what)
 
 
-def trusted_module(name: str) -> Any:
-    """Return the grader's own copy of a module the learner referenced, if it is allowlisted.
-
-    Only modules of :data:`TRUSTED_PACKAGES` are considered, and only from the Python
-    installation: a learner's file named like a standard module is never imported here.
-    """
-    if type(name) is not str or name.split(".")[0] not in TRUSTED_PACKAGES:
-        return None
-    if not all(part.isidentifier() for part in name.split(".")):
-        return None
-    roots = [Path(p).resolve() for p in {sys.prefix, sys.base_prefix, sys.exec_prefix}]
-    package_root = Path(__file__).resolve().parents[2]
-
-    def installed(origin: str | None) -> bool:
-        if origin in ("built-in", "frozen"):
-            return True
-        if not origin:
-            return False
-        here = Path(origin).resolve()
-        return any(r in here.parents for r in [*roots, package_root])
-
-    loaded = sys.modules.get(name)
-    if loaded is not None:
-        spec = getattr(loaded, "__spec__", None)
-        return loaded if spec is None or installed(getattr(spec, "origin", None)) else None
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not installed(getattr(spec, "origin", None)):
-        return None
-    return importlib.import_module(name)
-
-
 class Judge:
     """Run one notebook's test cells in a trusted namespace shared by its test cells.
 
@@ -371,13 +281,11 @@ class Judge:
                 continue
         return {"bind": bind, "delete": delete} if bind or delete else None
 
-    def _fetch(self, tree: ast.Module) -> None:
-        loaded, bound = free_names(tree)
-        first_bound = _bound_before_loaded(tree)
+    def _fetch(self, test: CompiledTest) -> None:
         wanted = sorted(
             name
-            for name in loaded - BUILTIN_NAMES - self.test_owned - {"display"}
-            if name in self.learner_owned or name not in first_bound
+            for name in test.loaded - BUILTIN_NAMES - self.test_owned - {"display"}
+            if name in self.learner_owned or name not in test.first_bound
         )
         if wanted:
             reply = self.link.request({"op": "fetch", "names": wanted})
@@ -392,7 +300,7 @@ class Judge:
                 elif name in self.learner_owned:  # the learner's code deleted it since
                     self.namespace.pop(name, None)
                     self.synced[name] = _MISSING
-        self.test_owned |= bound - self.learner_owned
+        self.test_owned |= test.bound - self.learner_owned
 
     def run(self, source: str, execution_count: int, timeout: float) -> list[dict]:
         """Execute one test cell; return its nbformat outputs (as a kernel would produce)."""
@@ -400,26 +308,25 @@ class Judge:
         self.link.sink = sink
         self.link.deadline = time.monotonic() + timeout * CELL_BUDGET
         self.link.call_timeout = timeout
-        code = _transform(source)
         try:
-            tree = ast.parse(code, filename="<test cell>")
+            test = compiled_test(source)
         except SyntaxError as exc:
-            sink.add(_error_output(exc, code))
+            sink.add(_error_output(exc, _transform(source)))
             return sink.take()[0]
         old_out, old_err = sys.stdout, sys.stderr
         try:
             try:
-                self._fetch(tree)
+                self._fetch(test)
                 self.namespace.setdefault("display", _make_display(sink))
                 sys.stdout = StreamWriter(sink, "stdout")
                 sys.stderr = StreamWriter(sink, "stderr")
-                value = _execute(tree, self.namespace)
-                if value is not None and not code.rstrip().endswith(";"):
+                value = _execute(test, self.namespace)
+                if value is not None and not test.silent:
                     sink.add(_execute_result(value, execution_count))
             except (SandboxTimeout, SandboxCrash):
                 raise
             except BaseException as exc:
-                sink.add(_error_output(exc, code))
+                sink.add(_error_output(exc, test.code))
             sys.stdout, sys.stderr = old_out, old_err
             change = self.pending_sync()  # the learner's later cells see the tests' changes
             if change:
@@ -487,35 +394,124 @@ class _CellAborted(Exception):
 CellAborted = _CellAborted
 
 
+@dataclass(frozen=True)
+class CompiledTest:
+    """A test cell's source, transformed, analysed and compiled once per worker process.
+
+    Every submission of an assignment runs the same test sources: the worker compiles them
+    before it forks the submission's judge (:func:`prepare_tests`), so each fork only executes.
+    """
+
+    code: str  # the source after IPython's input transformations
+    silent: bool  # a trailing ``;`` hides the last expression's value, as in a kernel
+    loaded: frozenset[str]
+    bound: frozenset[str]
+    first_bound: frozenset[str]
+    body: CodeType | None  # every statement but a final expression
+    last: CodeType | None  # the final expression, if the cell ends with one
+    broken: bool = False  # parsed but does not compile (``return`` outside a function)
+
+
+_COMPILED: dict[str, CompiledTest] = {}
+_TOOLS: dict[str, Any] = {}
+
+
+def compiled_test(source: str) -> CompiledTest:
+    """Return the compiled form of a test cell's source (raises ``SyntaxError``)."""
+    found = _COMPILED.get(source)
+    if found is not None:
+        return found
+    code = _transform(source)
+    tree = ast.parse(code, filename="<test cell>")
+    loaded, bound = free_names(tree)
+    first_bound = _bound_before_loaded(tree)
+    try:
+        body, last, broken = *_compile_parts(tree), False
+    except Exception:  # it fails again when the cell runs, after its names were fetched
+        body, last, broken = None, None, True
+    test = CompiledTest(
+        code=code,
+        silent=code.rstrip().endswith(";"),
+        loaded=frozenset(loaded),
+        bound=frozenset(bound),
+        first_bound=frozenset(first_bound),
+        body=body,
+        last=last,
+        broken=broken,
+    )
+    if len(_COMPILED) > 1024:  # a long-lived worker that graded many assignments
+        _COMPILED.clear()
+    _COMPILED[source] = test
+    return test
+
+
+def prepare_tests(sources: Iterable[str]) -> None:
+    """Compile test sources ahead (in the warm worker, so every judge fork inherits them)."""
+    for source in sources:
+        with contextlib.suppress(SyntaxError, ValueError):
+            compiled_test(source)
+
+
 def _transform(source: str) -> str:
     try:
-        from IPython.core.inputtransformer2 import TransformerManager
+        manager = _TOOLS.get("transformer")
+        if manager is None:
+            from IPython.core.inputtransformer2 import TransformerManager
 
-        return TransformerManager().transform_cell(source)
+            manager = _TOOLS["transformer"] = TransformerManager()
+        return str(manager.transform_cell(source))
     except Exception:
         return source
 
 
-def _execute(tree: ast.Module, namespace: dict[str, Any]) -> Any:
+def display_formatter() -> Any:
+    """Return this process's IPython ``DisplayFormatter`` (built once: it costs ~5 ms)."""
+    formatter = _TOOLS.get("formatter")
+    if formatter is None:
+        from IPython.core.formatters import DisplayFormatter
+
+        formatter = _TOOLS["formatter"] = DisplayFormatter()
+    return formatter
+
+
+def _compile_parts(tree: ast.Module) -> tuple[CodeType | None, CodeType | None]:
+    body = list(tree.body)
+    tail = body[-1] if body else None
+    last = tail if isinstance(tail, ast.Expr) else None
+    if last is not None:
+        body.pop()
+    return (
+        compile(ast.Module(body=body, type_ignores=[]), "<test cell>", "exec") if body else None,
+        None if last is None else compile(ast.Expression(body=last.value), "<test cell>", "eval"),
+    )
+
+
+def _execute(test: CompiledTest, namespace: dict[str, Any]) -> Any:
+    if test.broken:  # the compiler's error is raised afresh, where an uncached cell raises it
+        return _execute_tree(ast.parse(test.code, filename="<test cell>"), namespace)
+    if test.body is not None:
+        exec(test.body, namespace)
+    if test.last is None:
+        return None
+    return eval(test.last, namespace)
+
+
+def _execute_tree(tree: ast.Module, namespace: dict[str, Any]) -> Any:
     body = list(tree.body)
     tail = body[-1] if body else None
     last = tail if isinstance(tail, ast.Expr) else None
     if last is not None:
         body.pop()
     if body:
-        module = ast.Module(body=body, type_ignores=[])
-        exec(compile(module, "<test cell>", "exec"), namespace)
+        exec(compile(ast.Module(body=body, type_ignores=[]), "<test cell>", "exec"), namespace)
     if last is None:
         return None
-    expression = ast.Expression(body=last.value)
-    return eval(compile(expression, "<test cell>", "eval"), namespace)
+    return eval(compile(ast.Expression(body=last.value), "<test cell>", "eval"), namespace)
 
 
 def _execute_result(value: Any, execution_count: int) -> dict:
     try:
-        from IPython.core.formatters import DisplayFormatter
-
-        data, metadata = DisplayFormatter().format(value)
+        data, metadata = display_formatter().format(value)
     except Exception:
         data, metadata = {"text/plain": repr(value)}, {}
     return {
@@ -528,10 +524,8 @@ def _execute_result(value: Any, execution_count: int) -> dict:
 
 def _make_display(sink: OutputSink) -> Callable[..., None]:
     def display(*objs: Any, **kwargs: Any) -> None:
-        from IPython.core.formatters import DisplayFormatter
-
         for obj in objs:
-            data, metadata = DisplayFormatter().format(obj)
+            data, metadata = display_formatter().format(obj)
             sink.add({"output_type": "display_data", "data": data, "metadata": metadata})
 
     return display

@@ -153,6 +153,12 @@ def worker_main() -> None:
     from bpscare.grading import runner
 
     runner.warm()
+    import gc
+
+    # Each submission's judge is a fork of this warm process: with the warm heap frozen, the
+    # fork's garbage collections never write to (and so copy) its pages.
+    gc.collect()
+    gc.freeze()
     while True:
         try:
             request = transport.receive(fd_in)

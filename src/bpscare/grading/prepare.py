@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import os
 import uuid
 from collections.abc import Iterator
@@ -87,6 +88,7 @@ class CachedSourceCells:
         self._gradebook = gradebook
         self._sources: dict[tuple[str, str], dict[str, Any]] = {}
         self._graded: dict[tuple[str, str], dict[str, Any]] = {}
+        self._kernelspecs: dict[tuple[str, str], str | None] = {}
 
     def _load(self, notebook: str, assignment: str) -> None:
         from types import SimpleNamespace
@@ -95,6 +97,7 @@ class CachedSourceCells:
         if key in self._sources:
             return
         found = self._gradebook.find_notebook(notebook, assignment)
+        self._kernelspecs[key] = found.kernelspec
         self._sources[key] = {
             cell.name: SimpleNamespace(
                 name=cell.name,
@@ -130,6 +133,11 @@ class CachedSourceCells:
         except KeyError:
             raise MissingEntry from None
 
+    def kernelspec(self, notebook: str, assignment: str) -> str | None:
+        """Return the notebook's kernelspec JSON as the gradebook stores it (read once)."""
+        self._load(notebook, assignment)
+        return self._kernelspecs[(notebook, assignment)]
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._gradebook, name)
 
@@ -137,17 +145,38 @@ class CachedSourceCells:
 def _shared_preprocessors(
     config: Any, gradebook: Any, release_sources: dict[str, str]
 ) -> list[Any]:
+    from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds
+
+    overwrite_cls, kernelspec_cls = _shared_classes()
+    overwrite = overwrite_cls(config=config)
+    overwrite.changes = []
+    overwrite.shared_gradebook = gradebook
+    overwrite.release_sources = release_sources
+    kernelspec = kernelspec_cls(config=config)
+    kernelspec.shared_gradebook = gradebook
+    return [
+        ClearOutput(config=config),
+        DeduplicateIds(config=config),
+        kernelspec,
+        overwrite,
+        CheckCellMetadata(config=config),
+    ]
+
+
+@functools.cache
+def _shared_classes() -> tuple[Any, Any]:
+    """Return nbgrader's ``OverwriteCells`` on a shared gradebook, and the kernelspec step.
+
+    Built once per process (a traitlets class costs milliseconds to create); each instance gets
+    the run's gradebook and the released cell sources as attributes.
+    """
     from nbgrader.api import MissingEntry
-    from nbgrader.preprocessors import (
-        CheckCellMetadata,
-        ClearOutput,
-        DeduplicateIds,
-        NbGraderPreprocessor,
-        OverwriteCells,
-    )
+    from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 
     class SharedOverwriteCells(OverwriteCells):
         changes: list[str]
+        shared_gradebook: Any
+        release_sources: dict[str, str]
 
         def preprocess(
             self, nb: nbformat.NotebookNode, resources: dict[str, Any]
@@ -155,7 +184,7 @@ def _shared_preprocessors(
             self.notebook_id = resources["nbgrader"]["notebook"]
             self.assignment_id = resources["nbgrader"]["assignment"]
             self.db_url = resources["nbgrader"]["db_url"]
-            self.gradebook = gradebook
+            self.gradebook = self.shared_gradebook
             nb, resources = NbGraderPreprocessor.preprocess(self, nb, resources)
             if self.add_missing_cells:
                 nb, resources = self.add_missing_grade_cells(nb, resources)
@@ -183,7 +212,7 @@ def _shared_preprocessors(
             before = cell.source
             cell, resources = super().preprocess_cell(cell, resources, index)
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            released = release_sources.get(grade_id)
+            released = self.release_sources.get(grade_id)
             if before != cell.source and released is not None and before != released:
                 self.changes.append(
                     f"cell {grade_id}: a locked or test cell was edited; the original was restored"
@@ -197,29 +226,27 @@ def _shared_preprocessors(
                 )
 
     class SharedKernelspec(NbGraderPreprocessor):
+        shared_gradebook: Any
+
         def preprocess(
             self, nb: nbformat.NotebookNode, resources: dict[str, Any]
         ) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
             import json
 
-            found = gradebook.find_notebook(
-                resources["nbgrader"]["notebook"], resources["nbgrader"]["assignment"]
-            )
-            if found.kernelspec:
-                kernelspec = json.loads(found.kernelspec)
+            notebook = resources["nbgrader"]["notebook"]
+            assignment = resources["nbgrader"]["assignment"]
+            gradebook = self.shared_gradebook
+            if isinstance(gradebook, CachedSourceCells):
+                stored = gradebook.kernelspec(notebook, assignment)
+            else:
+                stored = gradebook.find_notebook(notebook, assignment).kernelspec
+            if stored:
+                kernelspec = json.loads(stored)
                 if kernelspec:
                     nb.metadata["kernelspec"] = kernelspec
             return nb, resources
 
-    overwrite = SharedOverwriteCells(config=config)
-    overwrite.changes = []
-    return [
-        ClearOutput(config=config),
-        DeduplicateIds(config=config),
-        SharedKernelspec(config=config),
-        overwrite,
-        CheckCellMetadata(config=config),
-    ]
+    return SharedOverwriteCells, SharedKernelspec
 
 
 class _CachedJsonschema:
@@ -441,14 +468,7 @@ def _sanitize(
         if times > 1:
             prepared.flags.append(f"{name}: cell {grade_id} appears {times} times (kept the last)")
     release = Path(coursedir.format_path(coursedir.release_directory, ".", assignment)) / name
-    release_sources: dict[str, str] = {}
-    try:
-        for cell in nbformat.read(str(release), as_version=4).cells:
-            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            if grade_id:
-                release_sources[grade_id] = cell.source
-    except Exception:
-        release_sources = {}
+    release_sources = _release_sources(release)
     for preprocessor in _shared_preprocessors(ctx.config, ctx.sources, release_sources):
         with fast_metadata_validation():
             nb, resources = preprocessor(nb, resources)
@@ -458,6 +478,37 @@ def _sanitize(
         for change in getattr(preprocessor, "changes", []):
             prepared.flags.append(f"{name}: {change}")
     return nb
+
+
+_RELEASED: dict[tuple[str, int, int], dict[str, str]] = {}
+
+
+def _release_sources(release: Path) -> dict[str, str]:
+    """Grade id → source of the released notebook's graded cells ({} if unreadable).
+
+    Every submission of an assignment compares against the same released notebook: it is read
+    once while its size and modification time stay the same.
+    """
+    try:
+        info = release.stat()
+    except OSError:
+        return {}
+    key = (str(release), info.st_mtime_ns, info.st_size)
+    found = _RELEASED.get(key)
+    if found is not None:
+        return dict(found)
+    sources: dict[str, str] = {}
+    try:
+        for cell in nbformat.read(str(release), as_version=4).cells:
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if grade_id:
+                sources[grade_id] = cell.source
+    except Exception:
+        return {}
+    if len(_RELEASED) > 64:
+        _RELEASED.clear()
+    _RELEASED[key] = sources
+    return dict(sources)
 
 
 def _check_cells(

@@ -20,7 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from bpscare.grading import answers, transport, zygote
-from bpscare.grading.judge import TIMEOUT_OUTPUT, CellAborted, Judge, Link, _crash_output
+from bpscare.grading.judge import (
+    TIMEOUT_OUTPUT,
+    CellAborted,
+    Judge,
+    Link,
+    _crash_output,
+    compiled_test,
+    display_formatter,
+    prepare_tests,
+)
 from bpscare.grading.outputs import sanitize_outputs
 from bpscare.grading.sandbox import (
     NOBODY_UID,
@@ -30,6 +39,7 @@ from bpscare.grading.sandbox import (
     SandboxTimeout,
     become_subreaper,
     runs_as_nobody,
+    warm_course_library,
 )
 from bpscare.grading.zygote import Sandbox
 
@@ -48,18 +58,19 @@ def warm(require_sandbox: bool = False) -> zygote.ZygoteClient:
     """
     global _WARM
     if not _WARM:
+        # the zygote first: it starts (fresh, by execve) and imports while this process does
+        keeper = zygote.client(require_sandbox)
         os.environ.setdefault("MPLBACKEND", "agg")
         for name in PRELOAD:
             with contextlib.suppress(Exception):
                 __import__(name)
         with contextlib.suppress(Exception):
-            from IPython.core.formatters import DisplayFormatter
-            from IPython.core.inputtransformer2 import TransformerManager
-
-            DisplayFormatter().format(1)
-            TransformerManager().transform_cell("x = 1\n")
+            display_formatter().format(1)
+            compiled_test("x = 1\n")
+        warm_course_library()
         become_subreaper()
         _WARM = True
+        return keeper
     return zygote.client(require_sandbox)
 
 
@@ -71,6 +82,15 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     notebook does under nbgrader, and a crash while judging costs only that submission.
     """
     warm(bool(job.get("limits", {}).get("require_sandbox")))
+    # The same test sources for every submission of an assignment: compiled once, here, and
+    # inherited by each submission's judge (this worker is the judge; no learner code runs here).
+    prepare_tests(
+        source
+        for tests in job.get("tests", {}).values()
+        if isinstance(tests, dict)
+        for source in tests.values()
+        if isinstance(source, str)
+    )
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the forked judge

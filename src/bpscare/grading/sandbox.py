@@ -58,6 +58,9 @@ PRELOAD = (
     "bpscare.grading.answers",
     "bpscare.clinical.formulation",
 )
+#: Imported by the learner zygote only (learner cells use them; the judge never does): every
+#: course notebook ends with ``submit_button``, whose first import costs ~0.3 s per learner.
+LEARNER_PRELOAD = (*PRELOAD, "ipywidgets", "bpscare.widgets.submit")
 
 
 @dataclass(frozen=True)
@@ -111,15 +114,31 @@ def warm_learner_shell() -> Any:
     for name in PRELOAD:
         with contextlib.suppress(Exception):
             __import__(name)
+    warm_course_library()
     from bpscare.grading.learner import make_shell
 
     shell = make_shell()
+    for name in LEARNER_PRELOAD[len(PRELOAD) :]:  # after the shell: ipywidgets registers its
+        with contextlib.suppress(Exception):  # comm target with it, as on a learner's import
+            __import__(name)
     try:  # warm IPython's traceback formatter (its first use costs ~0.7 s)
         _ = 1 / 0
     except ZeroDivisionError:
         shell.showtraceback()
     shell.sink.take()
     return shell
+
+
+def warm_course_library() -> None:
+    """Fill the course library's load-once caches (the PHQ wording, read from package data).
+
+    Done in the zygote and in the worker before they fork, so a learner process or a judge
+    that scores a screener does not parse the same packaged YAML again (~40 ms each).
+    """
+    with contextlib.suppress(Exception):
+        from bpscare.clinical.instruments.wording import instrument_info
+
+        instrument_info("phq9")
 
 
 def fork_learner(shell: Any, request: dict, fds: list[int], in_bwrap: bool) -> tuple[int, str]:

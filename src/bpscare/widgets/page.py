@@ -13,7 +13,10 @@ and in assignments:
   labels and button texts with an ellipsis, and squeeze a slider or number box to a few pixels
   when its description is long. Inside ``.bpscare-app`` and ``.bpscare-widget`` labels and
   buttons wrap instead, a control keeps a usable minimum width and moves below its label when
-  the row is too narrow, and tab titles are shown in full.
+  the row is too narrow, tab titles are shown in full, a radio option's text wraps under its
+  own row (the stock fixed row height made wrapped options overlap on a phone), wrapped HTML
+  text gets a text line height, and an answer list (``.bpscare-choices``) dropdown is as wide
+  as its row allows, so the chosen option can be read.
 - **Kernel shutdown** (Voila 0.5.13): on ``beforeunload`` Voila's page posts
   ``/voila/api/shutdown/<kernel>`` with the ``_xsrf`` cookie's value, but the render page never
   sets that cookie, so the server answers ``403 '_xsrf' argument missing`` and every closed or
@@ -86,6 +89,17 @@ WIDGET_CSS = f"""
   white-space: normal; overflow-wrap: break-word; max-width: 100%;
 }}
 {_SCOPE} .widget-html, {_SCOPE} .widget-htmlmath {{ height: auto; max-width: 100%; }}
+{_SCOPE} .widget-html-content :is(p, li, h1, h2, h3, h4, dd, dt, td, th) {{ line-height: 1.4; }}
+{_SCOPE} .widget-radio-box {{ height: auto; max-width: 100%; }}
+{_SCOPE} .widget-radio-box label {{
+  height: auto; line-height: 1.35; white-space: normal; overflow: visible; text-overflow: clip;
+  overflow-wrap: break-word; display: flex; align-items: flex-start; padding: 2px 0;
+}}
+{_SCOPE} .widget-radio-box label input {{
+  height: auto; flex: none; order: -1; margin: 3px 8px 0 1px;
+}}
+{_SCOPE} .widget-dropdown.bpscare-choices {{ width: 100%; }}
+{_SCOPE} .widget-dropdown.bpscare-choices > select {{ flex: 1 1 18rem; }}
 {_SCOPE} .jupyter-widget-Collapse-header {{ height: auto; white-space: normal; }}
 {_SCOPE} pre {{ white-space: pre-wrap; overflow-wrap: break-word; }}
 {_SCOPE} table {{ max-width: 100%; }}
