@@ -96,32 +96,10 @@ def start_voila(
         msg = "not a learner edition (no apps/ folder); run `bpscare build` first"
         raise BpscareError(msg, path=learner_dir)
     port = port or free_port()
-    env = {**(os.environ if env is None else env), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    # Voila logs every request to stderr: a pipe nobody reads fills up and blocks the server,
-    # so the log goes to an unlinked temporary file, read back only when start-up fails.
-    log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the process)
-    process = subprocess.Popen(
-        voila_command(learner_dir, port, preheat=preheat, python=python),
-        cwd=learner_dir,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-        start_new_session=True,
+    command = voila_command(learner_dir, port, preheat=preheat, python=python)
+    return _start_server(
+        "Voila", command, learner_dir, port, f"http://127.0.0.1:{port}/", env, timeout
     )
-    process.voila_log = log  # type: ignore[attr-defined]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            msg = f"Voila exited with status {process.returncode}: {voila_log_tail(process)}"
-            raise BpscareError(msg, path=learner_dir)
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
-                return process, port
-        except OSError:
-            time.sleep(0.2)
-    stop_voila(process)
-    msg = f"Voila did not answer on port {port} within {timeout:.0f} s"
-    raise BpscareError(msg, path=learner_dir)
 
 
 def lab_command(
@@ -164,31 +142,43 @@ def start_lab(
     """
     root = Path(root).resolve()
     port = free_port()
+    probe = f"http://127.0.0.1:{port}/api/status?token={token}"
+    return _start_server(
+        "JupyterLab", lab_command(root, port, token), root, port, probe, env, timeout
+    )
+
+
+def _start_server(
+    name: str,
+    command: list[str],
+    cwd: Path,
+    port: int,
+    probe: str,
+    env: dict[str, str] | None,
+    timeout: float,
+) -> tuple[subprocess.Popen, int]:
+    """Start a Jupyter server in its own process group; return once ``probe`` answers."""
     env = {**(os.environ if env is None else env), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    # A server logs every request to stderr: a pipe nobody reads fills up and blocks it, so the
+    # log goes to an unlinked temporary file, read back only when start-up fails.
     log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the process)
     process = subprocess.Popen(
-        lab_command(root, port, token),
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-        start_new_session=True,
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True
     )
     process.voila_log = log  # type: ignore[attr-defined]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            msg = f"JupyterLab exited with status {process.returncode}: {voila_log_tail(process)}"
-            raise BpscareError(msg, path=root)
+            msg = f"{name} exited with status {process.returncode}: {voila_log_tail(process)}"
+            raise BpscareError(msg, path=cwd)
         try:
-            url = f"http://127.0.0.1:{port}/api/status?token={token}"
-            with urllib.request.urlopen(url, timeout=2):
+            with urllib.request.urlopen(probe, timeout=2):
                 return process, port
         except OSError:
-            time.sleep(0.3)
+            time.sleep(0.2)
     stop_voila(process)
-    msg = f"JupyterLab did not answer on port {port} within {timeout:.0f} s"
-    raise BpscareError(msg, path=root)
+    msg = f"{name} did not answer on port {port} within {timeout:.0f} s"
+    raise BpscareError(msg, path=cwd)
 
 
 def kernel_processes(process: subprocess.Popen) -> list[int]:

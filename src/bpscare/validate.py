@@ -33,7 +33,7 @@ from bpscare.authoring.build import (
     load_course_yaml,
     scan_learner_edition,
 )
-from bpscare.authoring.textnb import CHOICE_LINE, SOLUTION_BEGIN, SOLUTION_END
+from bpscare.authoring.textnb import is_choice_cell
 from bpscare.grading.backend import autograde_students, cell_outputs, cell_scores
 
 SCORE_TOLERANCE = 0.011
@@ -133,16 +133,6 @@ def points_by_format(assignments: list[AssignmentSource]) -> dict[str, float]:
                 fmt = CODE_FORMAT
             totals[fmt] = totals.get(fmt, 0.0) + cell.points
     return totals
-
-
-def is_choice_cell(cell: nbformat.NotebookNode) -> bool:
-    """True for a choice cell: only blank answer lines, then an empty solution region."""
-    source = cell.get("source", "")
-    tail = f"\n{SOLUTION_BEGIN}\n{SOLUTION_END}"
-    if not source.endswith(tail):
-        return False
-    lines = [line.strip() for line in source[: -len(tail)].splitlines() if line.strip()]
-    return all(line.startswith("#") or CHOICE_LINE.match(line) for line in lines)
 
 
 def _validate_assignment(

@@ -14,6 +14,12 @@ from bpscare.grading.backend import cell_scores
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
+#: Each widget's saved answer and the graded cell that reads it.
+SAVED_ANSWER_CELLS = {
+    "a02_formulation": "a02_q2_grid_tests",
+    "a04_transcript_codes": "a04_q1_coding_tests",
+    "a05_care_plan": "a05_q3_care_plan_tests",
+}
 
 
 @pytest.fixture(scope="module")
@@ -137,9 +143,9 @@ def test_demo_learners_answer_through_the_widgets_saved_answers(demo):
     credited = []
     for path in saved:
         learner, assignment = path.parent.parent.name, path.parent.name
-        scores = cell_scores(course, assignment, learner)
-        credited += [s for gid, s in scores.items() if gid.endswith("_tests") and s > 0]
-    assert credited, "no saved answer earned credit"
+        cell = SAVED_ANSWER_CELLS[path.name.removesuffix(".answer.json")]
+        credited += [cell] if cell_scores(course, assignment, learner)[cell] > 0 else []
+    assert credited, "no saved answer earned credit in the cell that reads it"
     no_code = [
         p for p in course.glob("submitted/*/*/*.ipynb") if "NotImplementedError" in p.read_text()
     ]

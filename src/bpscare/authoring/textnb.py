@@ -76,6 +76,7 @@ ANSWER_FORMATS = {
 #: for it is empty (the course's ``c.ClearSolutions.code_stub``), so the released cell is the
 #: blank form only.
 CHOICE_LINE = re.compile(r'^[A-Za-z_][A-Za-z0-9_]* = ""\s*(#.*)?$')
+CHOICE_REGION = f"\n{SOLUTION_BEGIN}\n{SOLUTION_END}"
 
 
 @dataclass(frozen=True)
@@ -238,11 +239,7 @@ def _expand_choice(cell: nbformat.NotebookNode, path: Path, where: str) -> None:
     a choice cell can leak.
     """
     lines = [line for line in cell.source.splitlines() if line.strip()]
-    bad = [
-        line
-        for line in lines
-        if not line.lstrip().startswith("#") and not CHOICE_LINE.match(line.strip())
-    ]
+    bad = _not_blank_form(lines)
     if bad or not any(CHOICE_LINE.match(line.strip()) for line in lines):
         msg = (
             'a choice cell holds only blank answer lines such as `a01_q1 = ""` (and comments); '
@@ -252,7 +249,26 @@ def _expand_choice(cell: nbformat.NotebookNode, path: Path, where: str) -> None:
         )
         raise BpscareError(msg, path=path, cell=where)
     # at the end: nbgrader replaces the region by the empty stub, leaving the blank form as written
-    cell.source = f"{cell.source.rstrip()}\n{SOLUTION_BEGIN}\n{SOLUTION_END}"
+    cell.source = f"{cell.source.rstrip()}{CHOICE_REGION}"
+
+
+def is_choice_cell(cell: nbformat.NotebookNode) -> bool:
+    """True for an expanded choice cell: only blank answer lines, then the empty region."""
+    source = cell.get("source", "")
+    if not source.endswith(CHOICE_REGION):
+        return False
+    return not _not_blank_form(source[: -len(CHOICE_REGION)].splitlines())
+
+
+def _not_blank_form(lines: list[str]) -> list[str]:
+    """The lines that are neither a comment nor a blank answer line."""
+    return [
+        line
+        for line in lines
+        if line.strip()
+        and not line.lstrip().startswith("#")
+        and not CHOICE_LINE.match(line.strip())
+    ]
 
 
 def _check_raw_nbgrader(cell: nbformat.NotebookNode, path: Path, where: str) -> None:

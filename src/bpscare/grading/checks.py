@@ -79,8 +79,7 @@ class Checks:
         fraction = 0.0
         if error is None and type(value) in (int, float) and math.isfinite(value):
             fraction = min(1.0, max(0.0, float(value)))
-        self._record(weight, fraction == 1.0, message)
-        self.outcomes[-1].earned = weight * fraction
+        self._record(weight, fraction, message)
         return fraction
 
     def that(self, thunk: Callable[[], Any], weight: float, message: str) -> bool:
@@ -164,12 +163,13 @@ class Checks:
             if outcome.earned < outcome.weight - 1e-9:
                 print(f"  - {outcome.message}")
 
-    def _record(self, weight: float, passed: bool, message: str) -> bool:
+    def _record(self, weight: float, passed: bool | float, message: str) -> bool:
+        """Record a check; ``passed`` is True/False, or the fraction of ``weight`` earned."""
         if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
             msg = f"check weight must be a positive number, got {weight!r}"
             raise ValueError(msg)
-        self.outcomes.append(CheckOutcome(weight, weight if passed else 0.0, message))
-        return passed
+        self.outcomes.append(CheckOutcome(weight, weight * float(passed), message))
+        return float(passed) == 1.0
 
 
 def plain_equal(value: Any, expected: Any, tolerance: float = 1e-9) -> bool:

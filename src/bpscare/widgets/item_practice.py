@@ -420,7 +420,7 @@ def markdown_html(text: str) -> str:
 
 def _dropdown(label: str, options: list[tuple[str, str | None]]) -> widgets.Dropdown:
     box = widgets.Dropdown(options=options, index=0, description=label)
-    box.style, box.layout = {"description_width": "initial"}, widgets.Layout(max_width="640px")
+    box.style, box.layout = {"description_width": "initial"}, widgets.Layout(max_width="100%")
     return box.add_class("bpscare-choices")
 
 
