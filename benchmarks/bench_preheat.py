@@ -12,14 +12,19 @@ opens ``/voila/render/apps/<app>.ipynb`` on the same machine and the clock runs 
 navigation start to the **first widget a learner can use**: an enabled button, drop-down, text
 box or slider inside the app. Two kinds of visit:
 
-- ``warm``: a returning learner; one browser context (its cache holds Voila's scripts after one
-  untimed visit) opens each app in turn, closing the previous one;
+- ``warm``: a returning learner; one browser context (its HTTP cache holds Voila's scripts after
+  one untimed visit) opens each app in turn, closing the previous one;
 - ``cold``: a new learner; every visit is a fresh context with an empty cache.
 
-Everything is served locally: a request that tries to leave the machine is refused and
-listed (Voila's ``lab`` template links two Font Awesome stylesheets on a CDN; the page does not
-wait for them). Before every visit the benchmark waits until the server and its kernels are
-idle (their CPU time stops growing), so the pool has refilled. p50, p95 and max per mode, the
+Everything is served locally: chromium resolves no host but ``localhost``/``127.0.0.1`` (its
+``--host-resolver-rules``), so a request that tries to leave the machine fails at once, and every
+such request is listed. (Playwright's request routing is not used for this: routing turns the
+browser's HTTP cache off, which made every ``warm`` visit a cold one.) Before every visit the
+benchmark opens the tab (headless chromium builds its own omnibox page for each new tab, about a
+CPU second that is not the app's) and waits until the server, its kernels and the browser are
+idle (their CPU time stops growing) and, with preheated kernels, until Voila has begun refilling
+the pool (``bpscare.apps.voila_config.PREHEAT_FILL_DELAY`` after the previous visit), so the
+pool has refilled; then the clock starts with the navigation. p50, p95 and max per mode, the
 load average before and after (the machine may be shared), and every raw time go to
 ``benchmarks/results/preheat.json``.
 """
@@ -40,6 +45,8 @@ REPO = HERE.parent
 RESULTS = HERE / "results"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
+# Only localhost resolves: a request for any other host fails at once (a DNS error).
+OFFLINE_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1"]
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -84,13 +91,11 @@ def is_local(url: str) -> bool:
     return url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:"))
 
 
-def visit(context, url: str, external: list[str]) -> tuple[float, float, float]:
-    """One visit of ``url`` in ``context``: seconds to the HTML, page load, first widget.
+def visit(page, url: str) -> tuple[float, float, float]:
+    """One visit of ``url`` in the open, idle tab ``page``: seconds to the HTML, load, first widget.
 
-    Requests that leave the machine are refused and recorded in ``external``: everything a
-    page needs must be served locally.
+    The tab is closed afterwards (as a learner closes an app, so Voila shuts its kernel down).
     """
-    page = context.new_page()
     try:
         start = time.perf_counter()
         page.goto(url, wait_until="commit", timeout=180_000)
@@ -112,18 +117,31 @@ def visit(context, url: str, external: list[str]) -> tuple[float, float, float]:
 
 
 def new_context(browser, external: list[str]):
-    """A browser context that refuses (and records) every request leaving the machine."""
+    """A browser context that records every request leaving the machine (chromium refuses them).
+
+    No routing: Playwright's routing would turn the context's HTTP cache off.
+    """
     context = browser.new_context()
 
-    def route(r):
-        if is_local(r.request.url):
-            r.continue_()
-        else:
-            external.append(r.request.url)
-            r.abort()
+    def record(request) -> None:
+        if not is_local(request.url):
+            external.append(request.url)
 
-    context.route("**/*", route)
+    context.on("request", record)
     return context
+
+
+def open_idle_tab(context, server_pid: int, refill_after: float):
+    """A new tab in ``context``, returned once the server's pool has refilled and all is idle.
+
+    ``refill_after`` is the monotonic time at which Voila starts refilling the pool (0: nothing
+    pending); until then the server looks idle although the next visit would wait for the refill.
+    """
+    page = context.new_page()
+    time.sleep(max(0.0, refill_after - time.monotonic()))
+    wait_quiet(server_pid)
+    wait_quiet(os.getpid())  # the server, its kernels, the Playwright driver and chromium
+    return page
 
 
 def measure(
@@ -135,23 +153,28 @@ def measure(
     Voila's scripts cached; one untimed visit warms it); otherwise every visit is a new
     learner with an empty cache.
     """
+    from bpscare.apps.voila_config import PREHEAT_FILL_DELAY
     from bpscare.serve import app_url, start_voila, stop_voila
 
     process, port = start_voila(learner, preheat=preheat, timeout=180)
     out: dict[str, dict] = {}
     external: list[str] = []
     shared = new_context(browser, external) if warm else None
+    # Voila starts refilling a notebook's pool PREHEAT_FILL_DELAY s after a page took its kernel.
+    delay = PREHEAT_FILL_DELAY + 0.5 if preheat else 0.0
+    refill_after = 0.0
     try:
         if shared is not None:
-            wait_quiet(process.pid)
-            visit(shared, app_url(port, apps[0]), external)
+            visit(open_idle_tab(shared, process.pid, 0.0), app_url(port, apps[0]))
+            refill_after = time.monotonic() + delay
         for app in apps:
             htmls, pages, widgets = [], [], []
             for run in range(runs):
-                wait_quiet(process.pid)
                 context = shared or new_context(browser, external)
                 try:
-                    html, loaded, widget = visit(context, app_url(port, app), external)
+                    page = open_idle_tab(context, process.pid, refill_after)
+                    refill_after = time.monotonic() + delay
+                    html, loaded, widget = visit(page, app_url(port, app))
                 finally:
                     if shared is None:
                         context.close()
@@ -212,7 +235,9 @@ def main(argv: list[str] | None = None) -> int:
         print("building the learner edition ...", flush=True)
         learner = build(Project(REPO), Path(tmp) / "_build", learner_wheel=False).out / "learner"
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS + OFFLINE_ARGS
+            )
             try:
                 results = {
                     name: measure(

@@ -39,7 +39,7 @@
 #
 # **Sources.** PHQ-9: Kroenke, Spitzer & Williams, *J Gen Intern Med* 2001;16:606–613 (cut points
 # 5, 10, 15, 20; a total of 10 or more had 88 % sensitivity and 88 % specificity for major
-# depression). Proposed actions by band: Kroenke & Spitzer, *Psychiatric Annals* 2002;32:509–521,
+# depression). Proposed actions by band: Kroenke & Spitzer, *Psychiatric Annals* 2002;32:509–515,
 # Table 4. GAD-7: Spitzer, Kroenke, Williams & Löwe, *Arch Intern Med* 2006;166:1092–1097 (cut
 # points 5, 10, 15; 10 or more: 89 % sensitivity, 82 % specificity for generalized anxiety
 # disorder); a GAD-7 of 10 or more also detects panic, social anxiety and PTSD (Kroenke et al.,

@@ -33,7 +33,7 @@
 # four questions (why vulnerable? why now? why still? why not worse?): Bolton, *Philos Psychiatr
 # Psychol* 2014;21:179–189, and PsychDB, "Biopsychosocial case formulation". PHQ-9: Kroenke,
 # Spitzer & Williams, *J Gen Intern Med* 2001;16:606–613 (cut points 5, 10, 15, 20); proposed
-# actions by band: Kroenke & Spitzer, *Psychiatric Annals* 2002;32:509–521, Table 4. Prorating
+# actions by band: Kroenke & Spitzer, *Psychiatric Annals* 2002;32:509–515, Table 4. Prorating
 # one or two missing PHQ-9 items: Arrieta et al. 2017, as implemented in the qscorer package.
 # Item 9: any response other than "Not at all" calls for a same-visit suicide-risk assessment
 # (Simon et al., *Psychiatr Serv* 2013;64:1195–1202); a blank item 9 rules nothing out and is

@@ -34,7 +34,7 @@
 # empathic-opportunity model (Suchman et al., *JAMA* 1997;277:678–682). Teach-back: AHRQ Health
 # Literacy Universal Precautions Toolkit, Tool 5 (DeWalt et al., AHRQ Pub. 10-0046-EF, 2010; 2nd
 # ed. 2015). Diabetic foot problems: NICE guideline NG19, *Diabetic foot problems: prevention
-# and management* (2015, updated 2019). Neuropathic pain medicines: Finnerup et al., *Lancet
+# and management* (2015, since updated). Neuropathic pain medicines: Finnerup et al., *Lancet
 # Neurol* 2015;14:162–173. Natural frequencies: Gigerenzer & Hoffrage, *Psychol Rev*
 # 1995;102:684–704; IPDAS (Elwyn et al., *BMJ* 2006;333:417). The trust cycle as a working
 # model: Module 1, lesson 1, and its sources (Kelley et al., *PLoS One* 2014;9:e94207;
@@ -264,10 +264,12 @@ checks.result()
 #
 # Dr. Lindqvist has started Ms. Haidari on a medicine for the nerve pain and asked the nurse to
 # show her how to check her feet. Her feet have reduced protective sensation, so a small injury
-# can go unnoticed, and an infected or hot, swollen foot needs to be seen within one working
-# day (NICE NG19). There are two minutes left. A complete close checks that she can use what
-# she was told (teach-back; AHRQ Tool 5) and gives her a safety-net: what to watch for, what to
-# do and how fast, how to reach the team, and when the plan is reviewed (Module 4, lesson 1).
+# can go unnoticed. NICE NG19 asks that a new foot problem, such as an infected or hot, swollen
+# foot, be referred to the foot care team within 1 working day, and that a foot problem with
+# fever or signs of sepsis go to acute care at once. There are two minutes left. A complete
+# close checks that she can use what she was told (teach-back; AHRQ Tool 5) and gives her a
+# safety-net: what to watch for, what to do and how fast, how to reach the team, and when the
+# plan is reviewed (Module 4, lesson 1).
 #
 # **Choose up to three** statements that, said together, close her visit safely. Choosing
 # more than three scores 0.

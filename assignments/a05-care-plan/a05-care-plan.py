@@ -43,7 +43,7 @@
 # psychiatric consultation at weeks 8–12 for people who have not improved, where "improved"
 # means PHQ-9 below 10 or at least a 50 % reduction: Bao et al., *Psychiatr Serv*
 # 2016;67:418–424. PHQ-9 15–19 (moderately severe) calls for active treatment with
-# pharmacotherapy and/or psychotherapy: Kroenke & Spitzer, *Psychiatr Ann* 2002;32:509–521. Any
+# pharmacotherapy and/or psychotherapy: Kroenke & Spitzer, *Psychiatr Ann* 2002;32:509–515. Any
 # item-9 answer above 0 calls for a suicide-risk assessment at the same visit (Simon et al.,
 # *Psychiatr Serv* 2013; FHIR PRO PHQ-9 guidance). Safety planning: Stanley & Brown, *Cogn Behav
 # Pract* 2012;19:256–264. The 988 Suicide & Crisis Lifeline (United States: call or text 988).

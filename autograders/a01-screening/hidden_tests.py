@@ -3,7 +3,7 @@
 # cell with the same grade_id. Every score shown to learners is computed by the library
 # (`bpscare.clinical.instruments.score`) in a readonly cell; the keys here are clinical
 # judgments on those scores, sourced in the assignment's Sources:
-# - bands and next steps: Kroenke & Spitzer, Psychiatric Annals 2002;32:509-521, Table 4;
+# - bands and next steps: Kroenke & Spitzer, Psychiatric Annals 2002;32:509-515, Table 4;
 # - proration (at most two PHQ-9 items missing): Arrieta et al. 2017 (qscorer);
 # - GAD-7 of 10 or more: further evaluation (Spitzer et al. 2006; Kroenke et al. 2010);
 # - item 9: any answer of 1-3, or no answer, calls for action at the same visit (Simon et al.

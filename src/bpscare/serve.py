@@ -5,7 +5,9 @@ learner edition's ``voila.json``: with ``show_tracebacks`` on, a failing cell's 
 reaches the page). Kernels for the apps are preheated, so the first visitor does not wait for a
 kernel to start and the notebook to run; lessons and assignments are not preheated. Kernels end:
 a closed app shuts its kernel down and kernels left without a page are culled
-(:data:`bpscare.apps.voila_config.KERNEL_CULLING`).
+(:data:`bpscare.apps.voila_config.KERNEL_CULLING`). Pages come from bpscare's Voila template,
+found through ``JUPYTER_PATH`` (:func:`bpscare.apps.voila_config.template_environment`): Voila's
+``lab`` template without links to CDNs, so a page fetches nothing from outside the server.
 
 :func:`start_lab` serves a folder with JupyterLab, Voila running inside it as a server
 extension, configured as Binder configures it (``binder/jupyter_server_config.json``).
@@ -24,7 +26,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bpscare.apps.voila_config import culling_arguments
+from bpscare.apps.voila_config import (
+    PREHEAT_FILL_DELAY,
+    VOILA_TEMPLATE,
+    culling_arguments,
+    template_environment,
+)
 from bpscare.errors import BpscareError
 
 
@@ -51,10 +58,15 @@ def voila_command(
         "--Voila.ip=127.0.0.1",
         "--strip_sources=True",
         "--show_tracebacks=False",
+        f"--template={VOILA_TEMPLATE}",
         *culling_arguments(),
     ]
     if preheat:
-        command += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
+        command += [
+            "--preheat_kernel=True",
+            f"--pool_size={pool_size}",
+            f"--VoilaKernelManager.fill_delay={PREHEAT_FILL_DELAY}",
+        ]
     return command
 
 
@@ -97,6 +109,7 @@ def start_voila(
         raise BpscareError(msg, path=learner_dir)
     port = port or free_port()
     command = voila_command(learner_dir, port, preheat=preheat, python=python)
+    env = template_environment(dict(os.environ if env is None else env))
     return _start_server(
         "Voila", command, learner_dir, port, f"http://127.0.0.1:{port}/", env, timeout
     )
@@ -107,8 +120,9 @@ def lab_command(
 ) -> list[str]:
     """The command line of a JupyterLab server on loopback as Binder runs it (Voila inside).
 
-    Culling comes from :func:`bpscare.apps.voila_config.culling_arguments`, the same settings
-    ``binder/postBuild`` installs; ``expose_app_in_browser`` lets browser tests run commands.
+    Culling and Voila's template are the settings ``binder/postBuild`` installs
+    (:func:`bpscare.apps.voila_config.server_settings`); ``expose_app_in_browser`` lets browser
+    tests run commands.
     """
     # A container's root user (CI) needs the explicit opt-in; Binder runs as jovyan.
     root_opt_in = ["--ServerApp.allow_root=True"] if os.geteuid() == 0 else []
@@ -125,6 +139,7 @@ def lab_command(
         "--LabApp.expose_app_in_browser=True",
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        f"--VoilaConfiguration.template={VOILA_TEMPLATE}",
         *culling_arguments(),
     ]
 
@@ -143,6 +158,7 @@ def start_lab(
     root = Path(root).resolve()
     port = free_port()
     probe = f"http://127.0.0.1:{port}/api/status?token={token}"
+    env = template_environment(dict(os.environ if env is None else env))
     return _start_server(
         "JupyterLab", lab_command(root, port, token), root, port, probe, env, timeout
     )

@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from bpscare.apps.voila_config import EXTENSION_DENYLIST, voila_settings, write_voila_json
+from bpscare.apps.voila_config import (
+    EXTENSION_DENYLIST,
+    PREHEAT_FILL_DELAY,
+    VOILA_TEMPLATE,
+    template_environment,
+    template_root,
+    voila_settings,
+    write_voila_json,
+)
 from bpscare.errors import BpscareError
 from bpscare.serve import (
     _descendants,
@@ -52,6 +60,8 @@ def test_command_serves_on_loopback_with_sources_stripped(tmp_path):
         "--no-browser",
         "--preheat_kernel=True",
         "--pool_size=1",
+        f"--template={VOILA_TEMPLATE}",
+        f"--VoilaKernelManager.fill_delay={PREHEAT_FILL_DELAY}",
     ):
         assert flag in command
     assert not any("show_tracebacks=True" in part or "--debug" in part for part in command)
@@ -127,7 +137,8 @@ def test_kernels_are_culled_the_same_way_everywhere(tmp_path):
     from bpscare.serve import lab_command
 
     binder = json.loads((REPO / "binder" / "jupyter_server_config.json").read_text())
-    assert binder == server_settings() == {"MappingKernelManager": KERNEL_CULLING}
+    assert binder == server_settings()
+    assert binder["MappingKernelManager"] == KERNEL_CULLING
     assert voila_settings()["MappingKernelManager"] == KERNEL_CULLING
     assert KERNEL_CULLING["cull_idle_timeout"] > 0
     assert KERNEL_CULLING["cull_interval"] > 0
@@ -137,3 +148,67 @@ def test_kernels_are_culled_the_same_way_everywhere(tmp_path):
             assert flag in command
     post_build = (REPO / "binder" / "postBuild").read_text()
     assert "jupyter_server_config.d/bpscare.json" in post_build
+
+
+def test_template_is_found_first_on_jupyter_path_everywhere(tmp_path):
+    """bpscare serve, Binder's server config and the lab server all render with the template."""
+    from bpscare.apps.voila_config import server_settings
+    from bpscare.serve import lab_command
+
+    folder = template_root() / "voila" / "templates" / VOILA_TEMPLATE
+    assert json.loads((folder / "conf.json").read_text()) == {"base_template": "lab"}
+    assert (folder / "index.html.j2").is_file()
+    env = template_environment({"JUPYTER_PATH": os.pathsep.join(["/a", str(template_root())])})
+    assert env["JUPYTER_PATH"].split(os.pathsep) == [str(template_root()), "/a"]
+    assert template_environment({})["JUPYTER_PATH"] == str(template_root())
+    assert server_settings()["VoilaConfiguration"] == {"template": VOILA_TEMPLATE}
+    assert f"--VoilaConfiguration.template={VOILA_TEMPLATE}" in lab_command(tmp_path, 1, "t")
+    post_build = (REPO / "binder" / "postBuild").read_text()
+    assert "share/jupyter/voila/templates" in post_build
+    assert "/data/jupyter/voila/templates/bpscare" in post_build
+    assert template_root().parent.parent.name == "bpscare"  # the package folder postBuild finds
+
+
+def test_preheated_kernels_refill_after_the_page_has_loaded():
+    """The replacement kernel starts once the page that took a kernel has loaded, not during."""
+    assert voila_settings()["VoilaKernelManager"]["fill_delay"] == PREHEAT_FILL_DELAY
+    assert 3 <= PREHEAT_FILL_DELAY <= 10
+    assert "jupyterlab_pygments" in EXTENSION_DENYLIST  # nbconvert writes its style in the page
+
+
+def _tiny_edition(root: Path) -> Path:
+    """A learner edition with one app notebook that shows a button (and its voila.json)."""
+    import nbformat
+
+    (root / "apps").mkdir(parents=True)
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("A tiny app."),
+        nbformat.v4.new_code_cell("import ipywidgets\nipywidgets.Button(description='Go')"),
+    ]
+    nbformat.write(notebook, root / "apps" / "tiny.ipynb")
+    write_voila_json(root)
+    return root
+
+
+@pytest.mark.parametrize("preheat", [False, True])
+def test_served_app_page_names_no_outside_host(tmp_path, preheat):
+    """The app page links no stylesheet or script on another host (no CDN), preheated or not."""
+    import re
+    import urllib.request
+
+    learner = _tiny_edition(tmp_path / "learner")
+    process, port = start_voila(learner, preheat=preheat, timeout=120)
+    try:
+        with urllib.request.urlopen(app_url(port, "tiny"), timeout=120) as response:
+            page = response.read().decode()
+    finally:
+        stop_voila(process)
+    assert "application/vnd.jupyter.widget-view+json" in page
+    assert "cdn.jsdelivr.net" not in page
+    assert "cdnjs.cloudflare.com" not in page
+    loads = re.findall(r"<(?:link|script)\b[^>]*\b(?:href|src)=[\"']([^\"']+)", page)
+    assert loads, "the page loads Voila's scripts and styles"
+    assert [url for url in loads if re.match(r"(https?:)?//", url)] == []
+    assert f"/voila/templates/{VOILA_TEMPLATE}/static/voila-style.js" in page

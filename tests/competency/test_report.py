@@ -201,37 +201,6 @@ def test_failed_rerun_leaves_the_previous_report_untouched(small_course, tmp_pat
     assert (out / "competencies.csv").read_text() == before
 
 
-def test_query_count_does_not_grow_with_learners(tmp_path, monkeypatch):
-    """Is the gradebook read with set-based SQL rather than one query per learner?"""
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
-    counts = []
-    for size in (1, 4):
-        course = tmp_path / f"c{size}"
-        make_course(course)
-        if size > 1:  # add more learners with the same shape of data
-            from nbgrader.api import Gradebook
-
-            with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-                for extra in range(size * 10):
-                    learner = f"extra{extra:03d}"
-                    gb.add_student(learner)
-                    gb.add_submission("a01", learner)
-        statements = []
-
-        def count(*_args, statements=statements):
-            statements.append(1)
-
-        event.listen(Engine, "before_cursor_execute", count)
-        try:
-            run_report(course_dir=course, out_dir=tmp_path / f"out{size}")
-        finally:
-            event.remove(Engine, "before_cursor_execute", count)
-        counts.append(len(statements))
-    assert counts[0] == counts[1], counts
-
-
 def test_cli_report_and_its_errors(small_course, tmp_path):
     """Does the command write the report, and fail with one line and exit 2 on a bad gradebook?"""
     course = tmp_path / "course"

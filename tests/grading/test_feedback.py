@@ -8,6 +8,7 @@ Feedback button calls) is safe too; ``bpscare feedback`` renders the same HTML i
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 import subprocess
@@ -174,6 +175,67 @@ def test_bpscare_feedback_identical_to_nbgrader(graded, tmp_path, monkeypatch):
         assert not any(secret in _visible_text(html) for secret in SECRETS[:3])
 
 
+def _forced_through_nbgrader(course: Path) -> None:
+    """A setting the fast path does not handle itself: nbgrader's classes render this course."""
+    config = course / "nbgrader_config.py"
+    config.write_text(config.read_text() + "\nc.LearnerSafeFeedback.enabled = True\n")
+
+
+def test_fast_path_and_nbgrader_classes_write_the_same_bytes(graded, tmp_path, monkeypatch):
+    """The built course config takes the fast path (no nbgrader import); any other setting
+    goes through nbgrader's classes; both write the same files, failures included."""
+    from bpscare.grading import feedback_fast
+
+    plans: list[object] = []
+    plan = feedback_fast.plan
+    monkeypatch.setattr(feedback_fast, "plan", lambda *a: plans.append(plan(*a)) or plans[-1])
+    fast = Path(shutil.copytree(graded, tmp_path / "fast"))
+    slow = Path(shutil.copytree(graded, tmp_path / "slow"))
+    _forced_through_nbgrader(slow)
+    for course in (fast, slow):  # a learner with a folder but no gradebook row fails alike
+        shutil.copytree(course / "autograded" / "l-wrong", course / "autograded" / "l-ghost")
+        # and so does a notebook that is JSON but not a valid notebook
+        path = course / "autograded" / "l-raises" / A / NB
+        nb = json.loads(path.read_text())
+        next(c for c in nb["cells"] if c["cell_type"] == "code")["execution_count"] = "one"
+        path.write_text(json.dumps(nb))
+    runs = [generate_feedback(course, A, workers=2) for course in (fast, slow)]
+    assert plans[0] is not None
+    assert plans[1] is None
+    assert [(r.student, r.error) for r in runs[0].results] == [
+        (r.student, r.error) for r in runs[1].results
+    ]
+    failed = {r.student: str(r.error) for r in runs[0].failed}
+    assert sorted(failed) == ["l-ghost", "l-raises"]
+    assert failed["l-ghost"].startswith("MissingEntry: No such submitted notebook")
+    assert failed["l-raises"].startswith("NotebookValidationError:")
+    for learner in set(LEARNERS) - {"l-raises"}:
+        mine, theirs = fast / "feedback" / learner / A, slow / "feedback" / learner / A
+        assert sorted(p.name for p in mine.iterdir()) == sorted(p.name for p in theirs.iterdir())
+        for path in theirs.iterdir():
+            assert (mine / path.name).read_bytes() == path.read_bytes(), (learner, path.name)
+
+
+def test_fast_path_imports_neither_nbgrader_nor_sqlalchemy(graded, tmp_path):
+    """``bpscare feedback`` on the built course: the start-up cost is what it renders with."""
+    course = Path(shutil.copytree(graded, tmp_path / "course"))
+    code = (
+        "import sys\n"
+        "from bpscare.cli import main\n"
+        f"status = main(['feedback', {A!r}, '--course', {str(course)!r}, '--workers', '1'])\n"
+        "heavy = [m for m in ('sqlalchemy', 'setuptools', 'nbgrader.api', 'nbgrader.utils')"
+        " if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+        "sys.exit(status)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "HEAVY []" in done.stdout, done.stdout
+    assert set(_pages(course)) == set(LEARNERS)
+
+
 def test_one_failing_learner_is_recorded_and_the_others_written(course, capsys):
     """A broken autograded notebook: that learner fails with a reason, the rest get feedback."""
     (course / "autograded" / "l-wrong" / A / NB).write_text("{not json")
@@ -336,3 +398,77 @@ def test_bpscare_feedback_prints_pieces_once(graded, tmp_path, monkeypatch):
     assert not generate_feedback(ours, A, workers=1).failed
     assert len(_pages(ours)) == len(LEARNERS)
     assert whole == []
+
+
+CELL = '<div id="cell-id={n}" class="cell border-box-sizing code_cell rendered">\n{body}\n</div>\n'
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_cells_print_the_page_as_beautifulsoup_prints_it_whole(context):
+    """Whole cells set aside (each with pieces inside), in every context: byte-identical print."""
+    from bs4 import BeautifulSoup
+
+    from bpscare.grading import feedback_render
+
+    def soup(page: str, *, checked: bool = False) -> BeautifulSoup:
+        return feedback_render.parse(page, checked=checked)
+
+    for first in PIECES:
+        for second in PIECES:
+            pieces = feedback_render._Pieces()
+            bodies = [
+                f"<div class=x>{pieces.put(first)}</div>",
+                f"<p>{second}</p><div>{pieces.put(' ' + second)}</div>",
+                f"<pre>{pieces.put(first)}</pre>",  # a piece where it may not be: stays whole
+                "<p>cell three</p>",
+            ]
+            inner = "\n" + "".join(CELL.format(n=i, body=b) for i, b in enumerate(bodies))
+            page = "<html><body>" + context.format(inner) + "</body></html>"
+            whole = pieces.unprinted(page)
+            expected = str(BeautifulSoup(whole, features="html.parser"))
+            assert pieces.print(page, soup) == expected, (context, first, second)
+
+
+def test_a_cell_is_set_aside_only_when_it_prints_alone():
+    from bs4 import BeautifulSoup
+
+    from bpscare.grading.feedback_render import cell_printed
+
+    good = CELL.format(n=1, body="<p>a &amp; b<br>c</p>").rstrip()
+    assert cell_printed(good) == str(BeautifulSoup(good, features="html.parser"))
+    for body in ("<b>left open", "<p>x</p><!-- open", "<p>a<br></br>b</p>", '<img src="a.png">'):
+        assert cell_printed(CELL.format(n=2, body=body).rstrip()) is None, body
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "<h4>a (Score: 1.0 / 2.0)</h4><div id=toc><ol><li><a href='#x'>Test</a></li></ol></div>",
+        "<h4>left open",  # the heading is not set aside; the page still prints as a whole
+        "<pre>  </pre><!-- a comment -->",
+    ],
+)
+def test_head_heading_and_last_cell_print_as_the_whole_page(heading):
+    """The page's head, its heading and the last cell (up to the closing divs) set aside."""
+    from bs4 import BeautifulSoup
+
+    from bpscare.grading import feedback_render
+
+    def soup(page: str, *, checked: bool = False) -> BeautifulSoup:
+        return feedback_render.parse(page, checked=checked)
+
+    pieces = feedback_render._Pieces()
+    cells = "".join(
+        CELL.format(n=i, body=f"<div class=x>{pieces.put(PIECES[i])}</div>") for i in range(3)
+    )
+    page = (
+        "<!DOCTYPE html>\n<html>\n<head>\n<meta charset='utf-8' />\n<title>t</title>\n"
+        "<style>a > b { color: red }</style>\n</head>\n<body>\n"
+        f'<div class="panel-heading">{heading}</div>\n<div class="panel-body">\n'
+        f'<main><div id="notebook"><div class="container">\n{cells}'
+        "      </div>\n    </div>\n  </main>\n</div>\n</body>\n</html>\n"
+    )
+    _, parts = pieces.chunked(page)
+    assert len(parts) >= 4  # the head and the three cells at least
+    expected = str(BeautifulSoup(pieces.unprinted(page), features="html.parser"))
+    assert pieces.print(page, soup) == expected

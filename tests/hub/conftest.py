@@ -1,7 +1,6 @@
 """Fixtures of the hub tests: a built course on a real JupyterHub on loopback.
 
-The course is the code-assignment fixture (a01-screening with learner functions, under
-tests/fixtures/code_project), so the hub grades learner code whatever the real course's a01 asks.
+The course is the real course (built once per session): learners answer a01's choice cells.
 """
 
 from __future__ import annotations
@@ -18,10 +17,10 @@ from harness import MAX_GRADINGS, Hub
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory, built_code_course) -> Iterator[Hub]:
+def hub(tmp_path_factory: pytest.TempPathFactory, built_course) -> Iterator[Hub]:
     """JupyterHub with the built course in the instructor's home; stopped after the module."""
     root = tmp_path_factory.mktemp("hub")
-    running = Hub(root, built_code_course.out / "course", max_gradings=MAX_GRADINGS)
+    running = Hub(root, built_course.out / "course", max_gradings=MAX_GRADINGS)
     running.start()
     try:
         yield running

@@ -67,7 +67,6 @@ class Hub:
         self.url = f"http://127.0.0.1:{self.port}"
         self.service_port = free_port()
         self.admin_token = os.urandom(16).hex()
-        self.tokens: dict[str, str] = {}
         self.max_gradings = max_gradings
         self.process: subprocess.Popen[bytes] | None = None
         self.log = root / "jupyterhub.log"
@@ -211,13 +210,6 @@ class Hub:
             raw = resp.read()
         return json.loads(raw) if raw.strip() else None
 
-    def token(self, user: str) -> str:
-        """An API token of ``user`` (made once by the tester service, an admin)."""
-        if user not in self.tokens:
-            made = self.api("POST", f"/hub/api/users/{user}/tokens", {"note": "hub tests"})
-            self.tokens[user] = made["token"]
-        return self.tokens[user]
-
     def start_server(self, user: str, timeout: float = 120) -> None:
         """Start ``user``'s single-user server and wait until it is ready."""
         try:
@@ -233,15 +225,6 @@ class Hub:
                 return
             time.sleep(0.5)
         raise RuntimeError(f"{user}'s server did not start: {self.log_tail()}")
-
-    def as_user(self, user: str, method: str, path: str, body: Any = None) -> Any:
-        """Call ``user``'s own Jupyter server (``/user/<name>/<path>``) as that user."""
-        return self.api(method, f"/user/{user}/{path}", body, token=self.token(user))
-
-    def nbgrader_action(self, user: str, action: str, assignment: str) -> Any:
-        """An Assignments-tab action (fetch, submit, fetch_feedback) on ``user``'s server."""
-        body = {"course_id": COURSE_ID, "assignment_id": assignment}
-        return self.as_user(user, "POST", f"assignments/{action}", body)
 
     def instructor(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
         """Run an instructor command (nbgrader or bpscare) in the instructor's course folder."""

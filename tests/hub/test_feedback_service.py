@@ -12,7 +12,7 @@ import pytest
 
 from bpscare.authoring import simulated_submissions
 from bpscare.authoring.build import load_assignment
-from bpscare.hub.grader import ScratchGrader
+from bpscare.hub.grader import PublicInfo, ScratchGrader, learner_view
 from bpscare.hub.inbound import Submission, parse_name, problem, ready_submissions
 from bpscare.hub.service import FeedbackService, RateLimit, Settings, render_page
 
@@ -183,3 +183,23 @@ def test_service_records_rejects_and_skips_known(built_code_course, tmp_path):
     again = FeedbackService(settings)  # a restart does not handle them again
     assert again.scan() == 0
     shutil.rmtree(tmp_path / "state")
+
+
+def test_hidden_message_starting_with_a_released_name_stays_hidden():
+    """A hidden check's message that begins with a string of the released cell (a person's
+    name, an argument of the public checks) is counted, never shown (found on the real a01)."""
+    info = PublicInfo(
+        questions={"q1": "Item 1: the next step."},
+        points={"q1": 3.0},
+        messages={"q1": ["Ms. Kobayashi", "Write one letter between the quotes."]},
+        forbidden=[],
+        hidden={"q1": ["Ms. Kobayashi: skipped items are never scored as zero."]},
+    )
+    output = (
+        "Item 1, next step: 1.8 of 3 points\n"
+        "  - Ms. Kobayashi: skipped items are never scored as zero.\n"
+        "  - Write one letter between the quotes.\n"
+    )
+    (part,) = learner_view({"q1": output}, {"q1": 1.8}, info)
+    assert part.public_not_passed == ["Write one letter between the quotes."]
+    assert part.hidden_not_passed == 1

@@ -12,18 +12,43 @@ kernel with an open page is never culled, so a lesson left open keeps its state.
 settings go to standalone Voila (``voila.json``, ``bpscare serve``) and to the Jupyter server
 that runs Voila as an extension on Binder (``binder/jupyter_server_config.json``, installed by
 ``binder/postBuild``).
+
+Pages load fast and stay on the machine: apps render with bpscare's Voila template
+(:data:`VOILA_TEMPLATE`, Voila's ``lab`` template without its CDN links, shipped in
+``bpscare/data/jupyter``), and a preheated kernel's replacement starts :data:`PREHEAT_FILL_DELAY`
+seconds after a page took it, once that page has loaded, instead of competing with it for the CPU.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 PREHEAT_DENYLIST = ["lessons/", "assignments/"]
-# Instructor-side JupyterLab extensions that an app page never needs; where they are installed
-# (an instructor's machine) they fail to load inside Voila and fill the console with errors.
-EXTENSION_DENYLIST = ["@jupyter/nbgrader", "jupyterlab-jupytext", "@jupyter-notebook/lab-extension"]
+# JupyterLab extensions that a Voila page never needs. The instructor-side ones, where they are
+# installed (an instructor's machine), fail to load inside Voila and fill the console with errors;
+# jupyterlab_pygments only brings the code-highlighting style that nbconvert already writes into
+# every Voila page, and loading it costs each page about 0.1 s of the browser's time.
+EXTENSION_DENYLIST = [
+    "@jupyter/nbgrader",
+    "jupyterlab-jupytext",
+    "@jupyter-notebook/lab-extension",
+    "jupyterlab_pygments",
+]
 
+
+VOILA_TEMPLATE = "bpscare"
+"""Voila's ``lab`` template without the links to Font Awesome and Mermaid on CDNs."""
+
+PREHEAT_FILL_DELAY = 5.0
+"""Seconds between a page taking a preheated kernel and the start of its replacement.
+
+Voila's default (1 s) starts the new kernel, which imports the app and runs it, while the page
+that took the old one is still loading Voila's scripts: on a 2-core machine with the browser on
+it, the two compete and the first widget comes later. The price is paid only by a reload of the
+same app within this delay, which waits for the replacement as it would with the default.
+"""
 
 KERNEL_CULLING = {
     "cull_idle_timeout": 900,
@@ -34,9 +59,26 @@ KERNEL_CULLING = {
 """``MappingKernelManager`` settings: cull kernels idle and without a page for 15 minutes."""
 
 
+def template_root() -> Path:
+    """The Jupyter data folder that holds :data:`VOILA_TEMPLATE` (``voila/templates/bpscare``)."""
+    return Path(__file__).resolve().parents[1] / "data" / "jupyter"
+
+
+def template_environment(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with :func:`template_root` first on ``JUPYTER_PATH``, so Voila finds the template."""
+    paths = [str(template_root()), *filter(None, env.get("JUPYTER_PATH", "").split(os.pathsep))]
+    return {**env, "JUPYTER_PATH": os.pathsep.join(dict.fromkeys(paths))}
+
+
 def server_settings() -> dict:
-    """The Jupyter server configuration of the learner environment (Voila as an extension)."""
-    return {"MappingKernelManager": dict(KERNEL_CULLING)}
+    """The Jupyter server configuration of the learner environment (Voila as an extension).
+
+    ``binder/postBuild`` installs it together with the template it names.
+    """
+    return {
+        "MappingKernelManager": dict(KERNEL_CULLING),
+        "VoilaConfiguration": {"template": VOILA_TEMPLATE},
+    }
 
 
 def culling_arguments() -> list[str]:
@@ -52,7 +94,10 @@ def voila_settings() -> dict:
             "show_tracebacks": False,
             "extension_denylist": EXTENSION_DENYLIST,
         },
-        "VoilaKernelManager": {"preheat_denylist": PREHEAT_DENYLIST},
+        "VoilaKernelManager": {
+            "preheat_denylist": PREHEAT_DENYLIST,
+            "fill_delay": PREHEAT_FILL_DELAY,
+        },
         "MappingKernelManager": dict(KERNEL_CULLING),
     }
 

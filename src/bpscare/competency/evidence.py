@@ -25,6 +25,10 @@ How the work is split between the database and Python
    aggregate): measured on the 1,000,000-grade benchmark gradebook that took 4-8 s against
    about 1 s to stream the rows and 0.1 s for the ``bincount`` calls.
 5. The per-cell xAPI export reads the same arrays again, in batches.
+
+SQLite gradebooks are read with Python's ``sqlite3`` (:mod:`.engines`), others through
+SQLAlchemy. A large SQLite ``grade`` table is read by two processes, each joining half of its
+rowids (:mod:`.scan_fork`); the halves, concatenated, are the rows of one scan in its order.
 """
 
 from __future__ import annotations
@@ -35,20 +39,29 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import (
-    Column,
-    MetaData,
-    Table,
-    create_engine,
-    inspect,
-    text,
-)
-from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
-from sqlalchemy.pool import NullPool
 
-from bpscare.competency.engines import postgres_driver, sqlite_engine
+from bpscare.competency.engines import (
+    DatabaseUrlError,
+    SqliteDatabase,
+    first_line,
+    open_database,
+    redact_url,
+)
+from bpscare.competency.scan_fork import EVIDENCE_DTYPE, SPLIT_MIN_ROWS, SQLITE_MAPS, ScanHelper
 from bpscare.errors import BpscareError
+
+__all__ = [
+    "EVIDENCE_SQL",
+    "REQUIRED_TABLES",
+    "SCORE_SQL",
+    "AssignmentInfo",
+    "GradeItem",
+    "GradebookSource",
+    "ItemMoments",
+    "Submissions",
+    "iso_utc",
+    "redact_url",
+]
 
 REQUIRED_TABLES = (
     "student",
@@ -70,6 +83,19 @@ SCORE_SQL = (
 #: The same rule, except that a grade with neither a manual nor an automatic score (a manually
 #: graded cell no one has graded yet) is NULL, i.e. pending, where nbgrader counts 0.
 EVIDENCE_SQL = SCORE_SQL.replace("ELSE 0.0 END", "ELSE NULL END")
+
+
+def evidence_query(dialect: str, width: int) -> str:
+    """The evidence query: ``(s * width + c, score)`` for every grade, joined to the maps.
+
+    On SQLite, ``grade`` is scanned once in storage (rowid) order and the two maps are looked
+    up (NOT INDEXED stops the planner from walking grade's (cell_id, notebook_id) index).
+    """
+    grade = "grade AS g NOT INDEXED" if dialect == "sqlite" else "grade AS g"
+    return (
+        f"SELECT CAST(n.s AS BIGINT) * {width} + m.c, {EVIDENCE_SQL} FROM {grade} "
+        "JOIN bp_nb n ON g.notebook_id = n.nid JOIN bp_cell m ON g.cell_id = m.cid"
+    )
 
 
 @dataclass(frozen=True)
@@ -153,14 +179,6 @@ def _iso_utc_all(values: list[Any]) -> list[str | None]:
     return out
 
 
-def redact_url(db_url: str) -> str:
-    """Return the URL with any password hidden, for messages and the HTML report."""
-    try:
-        return make_url(db_url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<unparseable database URL>"
-
-
 class GradebookSource:
     """A read-only session on an nbgrader gradebook that computes the report's aggregates.
 
@@ -182,35 +200,17 @@ class GradebookSource:
     def __init__(self, db_url: str) -> None:
         self.display_url = redact_url(db_url)
         try:
-            url = make_url(db_url)
-        except ArgumentError as exc:
+            self._db = open_database(db_url)
+        except DatabaseUrlError as exc:
             msg = f"not a database URL: {db_url!r} (expected e.g. sqlite:///gradebook.db)"
             raise BpscareError(msg) from exc
-        self.dialect = url.get_backend_name()
-        if self.dialect == "postgresql":
-            url = postgres_driver(url)
-        try:
-            if self.dialect == "sqlite":
-                self.engine = sqlite_engine(url)
-            else:
-                self.engine = create_engine(url, poolclass=NullPool)
-        except (NoSuchModuleError, ModuleNotFoundError) as exc:
-            msg = f"no database driver for {url.drivername!r} is installed"
-            if self.dialect == "postgresql":
-                msg += '; install the PostgreSQL extra: pip install "bpscare[postgres]"'
-            raise BpscareError(msg) from exc
-        try:
-            self.conn: Connection = self.engine.connect()
-        except SQLAlchemyError as exc:
-            self.engine.dispose()
-            msg = f"cannot open the gradebook {self.display_url}: {_first_line(exc)}"
-            raise BpscareError(msg) from exc
+        self.dialect = self._db.dialect
+        self._errors = self._db.errors
         try:
             self._check_schema()
         except BaseException:
             self.close()
             raise
-        self._dbapi_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
         self._notebooks: list[tuple[Any, int]] = []
         self._n_submissions = -1
         self._n_items = 0
@@ -224,24 +224,20 @@ class GradebookSource:
 
     def close(self) -> None:
         """Roll back (temporary tables vanish with the session) and release the connection."""
-        try:
-            self.conn.rollback()
-            self.conn.close()
-        finally:
-            self.engine.dispose()
+        self._db.close()
 
     # -- schema -----------------------------------------------------------------------------
 
     def _check_schema(self) -> None:
         try:
-            tables = set(inspect(self.conn).get_table_names())
-        except DBAPIError as exc:
+            tables = self._db.table_names()
+        except self._errors as exc:
             if self.dialect == "sqlite":
                 msg = (
-                    f"not a SQLite gradebook ({_first_line(exc)}); expected nbgrader's gradebook.db"
+                    f"not a SQLite gradebook ({first_line(exc)}); expected nbgrader's gradebook.db"
                 )
             else:
-                msg = f"cannot read the gradebook {self.display_url}: {_first_line(exc)}"
+                msg = f"cannot read the gradebook {self.display_url}: {first_line(exc)}"
             raise BpscareError(msg, path=self._path()) from exc
         missing = [t for t in REQUIRED_TABLES if t not in tables]
         if missing:
@@ -251,30 +247,29 @@ class GradebookSource:
             )
             raise BpscareError(msg, path=self._path())
         self.has_task_cells = "task_cells" in tables
-        columns = {c["name"] for c in inspect(self.conn).get_columns("student")}
-        self.has_lms_user_id = "lms_user_id" in columns
+        self.has_lms_user_id = "lms_user_id" in self._query(self._db.column_names, "student")
 
     def _path(self) -> str:
         return self.display_url
 
-    def _all(self, sql: str, **params: Any) -> list[Any]:
+    def _query(self, run: Any, *args: Any) -> Any:
+        """``run(*args)``, a database call; its failure becomes a one-line BpscareError."""
         try:
-            return list(self.conn.execute(text(sql), params).all())
-        except DBAPIError as exc:
-            msg = f"gradebook query failed on {self.display_url}: {_first_line(exc)}"
+            return run(*args)
+        except self._errors as exc:
+            msg = f"gradebook query failed on {self.display_url}: {first_line(exc)}"
             raise BpscareError(msg) from exc
 
+    def _all(self, sql: str) -> list[tuple[Any, ...]]:
+        return list(self._query(self._db.rows, sql))
+
     def _exec(self, sql: str) -> None:
-        try:
-            self.conn.execute(text(sql))
-        except DBAPIError as exc:
-            msg = f"gradebook query failed on {self.display_url}: {_first_line(exc)}"
-            raise BpscareError(msg) from exc
+        self._query(self._db.execute, sql)
 
     # -- raw DBAPI access (bulk rows skip SQLAlchemy's per-row processing) -------------------
 
     def _dbapi(self) -> Any:
-        return self.conn.connection.dbapi_connection
+        return self._db.dbapi()
 
     def _raw_rows(self, sql: str) -> list[tuple[Any, ...]]:
         """Run one query on the DBAPI cursor and return plain tuples (for the larger tables)."""
@@ -282,36 +277,16 @@ class GradebookSource:
         try:
             cursor.execute(sql)
             return [tuple(r) for r in cursor.fetchall()]
-        except self._dbapi_error as exc:
-            msg = f"gradebook query failed on {self.display_url}: {_first_line(exc)}"
+        except self._errors as exc:
+            msg = f"gradebook query failed on {self.display_url}: {first_line(exc)}"
             raise BpscareError(msg) from exc
         finally:
             cursor.close()
 
     def _bulk_insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
         """Insert rows into a temporary table: one executemany on SQLite, batched VALUES else."""
-        if not rows:
-            return
-        if self.dialect == "sqlite":
-            marks = ", ".join("?" for _ in columns)
-            cursor = self._dbapi().cursor()
-            try:
-                cursor.executemany(
-                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
-                )
-            except self._dbapi_error as exc:
-                msg = f"gradebook query failed on {self.display_url}: {_first_line(exc)}"
-                raise BpscareError(msg) from exc
-            finally:
-                cursor.close()
-            return
-        # SQLAlchemy's insert() with a list of parameter sets uses "insertmanyvalues" batching.
-        tbl = Table(table, MetaData(), *(Column(c) for c in columns))
-        try:
-            self.conn.execute(tbl.insert(), [dict(zip(columns, r, strict=True)) for r in rows])
-        except DBAPIError as exc:
-            msg = f"gradebook query failed on {self.display_url}: {_first_line(exc)}"
-            raise BpscareError(msg) from exc
+        if rows:
+            self._query(self._db.insert_many, table, columns, rows)
 
     # -- dimension tables (small) -----------------------------------------------------------
 
@@ -413,49 +388,41 @@ class GradebookSource:
 
     # -- the evidence table -----------------------------------------------------------------
 
-    def build_evidence(self, submissions: Submissions, items: Sequence[GradeItem]) -> int:
+    def build_evidence(
+        self,
+        submissions: Submissions,
+        items: Sequence[GradeItem],
+        helper: ScanHelper | None = None,
+    ) -> int:
         """Read the tidy evidence table ``(s, c, x)`` in one pass over ``grade``; return its rows.
 
         Two number maps go to session-local temporary tables (submitted notebook id -> ``s``,
         cell id -> ``c``; ``WITHOUT ROWID`` on SQLite so each lookup is one B-tree search), one
         query joins ``grade`` to them and applies nbgrader's score rule, and the rows are
         streamed (server-side cursor on PostgreSQL) into numpy arrays (24 bytes a grade).
+        ``helper``: a started process (:class:`~.scan_fork.ScanFork`) that reads the second
+        half of a SQLite ``grade`` table (by rowid) while this one reads the first; the rows
+        are the same, in the same order.
         """
         if self._n_submissions != len(submissions.ids):
             msg = "call submissions() on this source before build_evidence()"
             raise RuntimeError(msg)
-        suffix = " WITHOUT ROWID" if self.dialect == "sqlite" else ""
-        self._exec(f"CREATE TEMPORARY TABLE bp_nb (nid TEXT PRIMARY KEY, s INTEGER){suffix}")
-        self._exec(f"CREATE TEMPORARY TABLE bp_cell (cid TEXT PRIMARY KEY, c INTEGER){suffix}")
+        cells = [(it.cell_id, it.index) for it in items]
+        if self.dialect == "sqlite":
+            for statement in SQLITE_MAPS:
+                self._exec(statement)
+        else:
+            self._exec("CREATE TEMPORARY TABLE bp_nb (nid TEXT PRIMARY KEY, s INTEGER)")
+            self._exec("CREATE TEMPORARY TABLE bp_cell (cid TEXT PRIMARY KEY, c INTEGER)")
         self._bulk_insert("bp_nb", ("nid", "s"), self._notebooks)
-        self._bulk_insert("bp_cell", ("cid", "c"), [(it.cell_id, it.index) for it in items])
+        self._bulk_insert("bp_cell", ("cid", "c"), cells)
         if self.dialect == "postgresql":
             self._exec("ANALYZE bp_nb")
             self._exec("ANALYZE bp_cell")
-        # SQLite: scan grade once in storage order and look the two maps up (NOT INDEXED
-        # stops the planner from walking grade's (cell_id, notebook_id) index instead).
-        grade = "grade AS g NOT INDEXED" if self.dialect == "sqlite" else "grade AS g"
         # (s, c) travel packed in one integer: each column costs a Python object per row.
         width = max(1, len(items))
-        sql = (
-            f"SELECT CAST(n.s AS BIGINT) * {width} + m.c, {EVIDENCE_SQL} FROM {grade} "
-            "JOIN bp_nb n ON g.notebook_id = n.nid JOIN bp_cell m ON g.cell_id = m.cid"
-        )
-        dtype = np.dtype([("sc", np.int64), ("x", np.float64)])
-        dbapi = self._dbapi()
-        if self.dialect == "postgresql":
-            cursor = dbapi.cursor(name="bpscare_evidence")  # server-side: streamed
-            cursor.itersize = 50_000
-        else:
-            cursor = dbapi.cursor()
-        try:
-            cursor.execute(sql)
-            table = np.fromiter(cursor, dtype=dtype)
-        except self._dbapi_error as exc:
-            msg = f"gradebook query failed on {self.display_url}: {_first_line(exc)}"
-            raise BpscareError(msg) from exc
-        finally:
-            cursor.close()
+        sql = evidence_query(self.dialect, width)
+        table = self._read_evidence(sql, cells, helper)
         pending = np.isnan(table["x"])
         if pending.any():  # pending grades are kept apart: they are not evidence (yet)
             self._pend_s, self._pend_c = np.divmod(table["sc"][pending], width)
@@ -471,6 +438,54 @@ class GradebookSource:
         self._n_items = len(items)
         self._prepared = True
         return len(self._ev_x)
+
+    def _read_evidence(
+        self, sql: str, cells: list[tuple[str, int]], helper: ScanHelper | None
+    ) -> np.ndarray:
+        """The evidence rows of ``sql``, half of them read by ``helper`` where one is given."""
+        if helper is None or not helper.started or not isinstance(self._db, SqliteDatabase):
+            return self._fetch(sql)
+        split = self._split_rowid()
+        if split is None:
+            helper.close()  # not needed: a small table
+            return self._fetch(sql)
+        helper.submit((self._db.uri, self._notebooks, cells, f"{sql} WHERE g.rowid > ?", split))
+        first = self._fetch(f"{sql} WHERE g.rowid <= ?", split)
+        rest = helper.result()
+        if rest is None:  # the helper failed: read its half here
+            rest = self._fetch(f"{sql} WHERE g.rowid > ?", split)
+        return np.concatenate([first, rest])
+
+    def _split_rowid(self) -> int | None:
+        """The rowid halving a large SQLite ``grade`` table (None: small or no rowids)."""
+        try:
+            # Two subqueries: SQLite answers a lone min() or max() from the B-tree's ends, but
+            # min() and max() in one SELECT by a scan of the whole table.
+            lo, hi = self._db.rows(
+                "SELECT (SELECT min(rowid) FROM grade), (SELECT max(rowid) FROM grade)"
+            )[0]
+        except self._errors:  # a WITHOUT ROWID table
+            return None
+        if not isinstance(lo, int) or not isinstance(hi, int) or hi - lo < SPLIT_MIN_ROWS:
+            return None
+        return (lo + hi) // 2
+
+    def _fetch(self, sql: str, *params: Any) -> np.ndarray:
+        """Stream a query's ``(sc, x)`` rows into a structured array."""
+        dbapi = self._dbapi()
+        if self.dialect == "postgresql":
+            cursor = dbapi.cursor(name="bpscare_evidence")  # server-side: streamed
+            cursor.itersize = 50_000
+        else:
+            cursor = dbapi.cursor()
+        try:
+            cursor.execute(sql, params) if params else cursor.execute(sql)
+            return np.fromiter(cursor, dtype=EVIDENCE_DTYPE)
+        except self._errors as exc:
+            msg = f"gradebook query failed on {self.display_url}: {first_line(exc)}"
+            raise BpscareError(msg) from exc
+        finally:
+            cursor.close()
 
     def _require_prepared(self) -> None:
         if not self._prepared:
@@ -580,9 +595,3 @@ class GradebookSource:
                     strict=True,
                 )
             )
-
-
-def _first_line(exc: BaseException) -> str:
-    original = getattr(exc, "orig", None) or exc
-    text_ = str(original).strip().splitlines()
-    return text_[0] if text_ else type(original).__name__

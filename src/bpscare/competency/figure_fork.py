@@ -19,15 +19,12 @@ the fork off: every figure is then drawn in the calling process.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
-import select
-import sys
-import threading
-import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
+
+from bpscare.competency.forks import flush_output, fork_usable, read_to_end, reap, write_all
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -72,19 +69,15 @@ def page_figures(data: ReportData) -> list[str]:
 EARLY_FIGURES = ("heatmap", "competency_trend")
 
 
+#: Figures a forked child draws while this process draws the others (and the page's tables):
+#: the competency trend and the box plots take about as long to draw as the heatmap, the
+#: score trend and the tables together.
+FORKED_FIGURES = ("competency_trend", "distribution")
+
+
 def start_early_figures(data: ReportData) -> FigureFork:
     """Fork a child drawing :data:`EARLY_FIGURES` now; pass it to the page as ``early``."""
     return FigureFork(data, [n for n in page_figures(data) if n in EARLY_FIGURES])
-
-
-def fork_usable() -> bool:
-    """Whether forking a figure child is safe (POSIX, one thread) and useful (two CPUs)."""
-    return (
-        hasattr(os, "fork")
-        and (os.cpu_count() or 1) >= 2
-        and threading.active_count() == 1
-        and os.environ.get("BPSCARE_NO_FORK", "") == ""
-    )
 
 
 class FigureFork:
@@ -104,10 +97,7 @@ class FigureFork:
         return self._pid > 0
 
     def _start(self) -> None:
-        # The parent's buffered output is flushed so the child cannot write it a second time.
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                stream.flush()
+        flush_output()
         read_fd, write_fd = os.pipe()
         try:
             pid = os.fork()
@@ -121,9 +111,7 @@ class FigureFork:
                 os.close(read_fd)
                 drawn = {name: draw(name, self._data) for name in self.names}
                 payload = pickle.dumps(drawn, protocol=pickle.HIGHEST_PROTOCOL)
-                view = memoryview(payload)
-                while view:
-                    view = view[os.write(write_fd, view) :]
+                write_all(write_fd, payload)
                 status = 0
             finally:
                 os._exit(status)
@@ -143,26 +131,15 @@ class FigureFork:
     def _receive(self) -> dict[str, str]:
         pid, fd = self._pid, self._fd
         self._pid, self._fd = 0, -1
-        chunks: list[bytes] = []
-        deadline = time.monotonic() + TIMEOUT_S
-        complete = False
+        raw, complete = b"", False
         try:
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0 or not select.select([fd], [], [], left)[0]:
-                    break
-                chunk = os.read(fd, 1 << 20)
-                if not chunk:
-                    complete = True
-                    break
-                chunks.append(chunk)
+            raw, complete = read_to_end(fd, TIMEOUT_S)
         finally:
-            os.close(fd)
-            status = _reap(pid, kill=not complete)
+            status = reap(pid, kill=not complete)
         if not complete or status != 0:
             return {}
         try:
-            drawn = pickle.loads(b"".join(chunks))  # from our own child, through a pipe
+            drawn = pickle.loads(raw)  # from our own child, through a pipe
         except Exception:
             return {}
         if not isinstance(drawn, dict):
@@ -175,7 +152,7 @@ class FigureFork:
         self._pid, self._fd = 0, -1
         if pid > 0:
             os.close(fd)
-            _reap(pid, kill=True)
+            reap(pid, kill=True)
 
     def __enter__(self) -> FigureFork:
         return self
@@ -184,27 +161,14 @@ class FigureFork:
         self.close()
 
 
-def _reap(pid: int, *, kill: bool) -> int:
-    """Wait for the child (killing it first if asked); return its exit status (-1: unknown)."""
-    if kill:
-        with contextlib.suppress(OSError):
-            os.kill(pid, 9)
-    try:
-        _, status = os.waitpid(pid, 0)
-    except ChildProcessError:
-        return -1
-    return os.waitstatus_to_exitcode(status)
-
-
 def draw_page_figures(data: ReportData, early: FigureFork | None = None) -> dict[str, str]:
     """Return every figure of the page as base64 PNG text by name, using two cores if possible.
 
-    ``early``: a fork already drawing some of them (started before other work); otherwise the
-    first of :func:`page_figures` (the heatmap, or the heaviest) and the next go to a child
-    while this process draws the rest.
+    ``early``: a fork already drawing some of them (started before other work); otherwise
+    :data:`FORKED_FIGURES` go to a child while this process draws the rest.
     """
     names = page_figures(data)
-    fork = early if early is not None else FigureFork(data, names[: len(names) // 2])
+    fork = early or FigureFork(data, [n for n in names if n in FORKED_FIGURES])
     with fork:
         drawn = {name: draw(name, data) for name in names if name not in fork.names}
         drawn.update(fork.collect())

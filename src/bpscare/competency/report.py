@@ -20,17 +20,19 @@ six CSV tables              ``assignment_scores.csv``, ``competencies.csv``, ``i
                             (:mod:`.exports.xapi`).
 ==========================  ======================================================================
 
-The steps, each a function here: set up (frameworks, map, output folder, salt), gather the
-evidence (:mod:`.evidence`), map the cells to competencies and compute the aggregates
-(:mod:`.aggregates`, giving a :class:`~.report_data.ReportData`), write the tables
+The steps, each a function in :mod:`.report_steps`: set up (frameworks, map, output folder,
+salt), gather the evidence (:mod:`.evidence`), map the cells to competencies and compute the
+aggregates (:mod:`.aggregates`, giving a :class:`~.report_data.ReportData`), write the tables
 (:mod:`.tables`), the exports (:mod:`.exports`) and the page (:mod:`.html`).
 
-Speed: the gradebook is read in one set-based pass (:mod:`.evidence`), every statistic is a
-numpy ``bincount`` over the resulting arrays, the large exports are serialised from templates
-(:class:`~.exports.BadgeLineWriter`, :class:`~.exports.XapiStatementWriter`) and, for large
-gradebooks, ``index.html`` is drawn by a helper process on the second core
-(:mod:`.render_worker`); either way a forked child draws half of its figures
-(:mod:`.figure_fork`). ``benchmarks/bench_report.py`` measures it against ``nbgrader export``.
+Speed: the gradebook is read in one set-based pass (:mod:`.evidence`; SQLite through
+``sqlite3``, a large file by two processes, :mod:`.scan_fork`), every statistic is a numpy
+``bincount`` over the resulting arrays, the large exports are serialised from templates
+(:class:`~.exports.BadgeLineWriter`, :class:`~.exports.XapiStatementWriter`) and ``index.html``
+is drawn on the second core by a child forked as the report starts (:mod:`.page_fork`: it
+imports matplotlib while this process reads the gradebook), which forks another for half of
+the figures (:mod:`.figure_fork`); this process never imports matplotlib or, for SQLite,
+SQLAlchemy. ``benchmarks/bench_report.py`` measures it against ``nbgrader export``.
 
 The folder is built in a temporary sibling folder and moved into place only when complete, so
 a failure leaves an existing report untouched and never leaves a half-written one. The folder
@@ -46,19 +48,14 @@ addresses are never read from the gradebook (see :mod:`.privacy`).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import json
-import shutil
-import threading
-import time
+import importlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bpscare import atomic
-from bpscare.competency.aggregates import ReportContext, assemble, due_mask, map_cells
+# Imported before the page's child is forked, because it needs them too (to read the data and
+# draw the tables); what only this process needs waits in report_steps.
 from bpscare.competency.columns import (
     ASSIGNMENT_SCORE_COLUMNS,
     AT_RISK_COLUMNS,
@@ -67,37 +64,31 @@ from bpscare.competency.columns import (
     ITEM_COLUMNS,
     RELIABILITY_COLUMNS,
 )
-from bpscare.competency.evidence import GradebookSource
-from bpscare.competency.exports import (
-    Issuer,
-    XapiOptions,
-    write_report_badges,
-    write_report_lms,
-    write_report_xapi,
+from bpscare.competency.engines import DatabaseUrlError, sqlite_path
+from bpscare.competency.page_fork import PageFork
+from bpscare.competency.report_data import AtRiskRule, ReportData, item_flag
+from bpscare.competency.report_setup import (
+    MARKER_FILE,
+    ReportSummary,
+    Timer,
+    resolve_course,
+    timestamp,
 )
-from bpscare.competency.exports.xapi import DEFAULT_ACTIVITY_BASE, DEFAULT_HOME_PAGE
-from bpscare.competency.figure_fork import start_early_figures
-from bpscare.competency.frameworks import Framework, load_frameworks
-from bpscare.competency.mapping import MAP_FILENAME, CompetencyMap, load_map
-from bpscare.competency.privacy import (
-    PSEUDONYM_HEX,
-    PSEUDONYM_PREFIX,
-    SALT_ENV,
-    SALT_FILE,
-    pseudonym,
-    pseudonymize_all,
-    resolve_salt,
-)
-from bpscare.competency.render_worker import HtmlWorker
-from bpscare.competency.report_data import (
-    AtRiskRule,
-    CompetencyEvidence,
-    GradebookSums,
-    ReportData,
-    item_flag,
-)
-from bpscare.competency.tables import cohort_rows, write_tables
 from bpscare.errors import BpscareError
+
+if TYPE_CHECKING:  # at run time these come from __getattr__, on first use
+    from bpscare.competency.exports.xapi import DEFAULT_ACTIVITY_BASE, DEFAULT_HOME_PAGE
+    from bpscare.competency.privacy import (
+        PSEUDONYM_HEX,
+        PSEUDONYM_PREFIX,
+        SALT_ENV,
+        SALT_FILE,
+        pseudonym,
+        pseudonymize_all,
+        resolve_salt,
+    )
+    from bpscare.competency.render_worker import HtmlWorker
+    from bpscare.competency.tables import cohort_rows
 
 __all__ = [
     "ASSIGNMENT_SCORE_COLUMNS",
@@ -126,41 +117,43 @@ __all__ = [
     "use_helper_process",
 ]
 
-MARKER_FILE = ".bpscare-report.json"
+#: Names this module re-exports from modules the report imports only after its fork.
+_LATER = {
+    "DEFAULT_ACTIVITY_BASE": "exports.xapi",
+    "DEFAULT_HOME_PAGE": "exports.xapi",
+    "PSEUDONYM_HEX": "privacy",
+    "PSEUDONYM_PREFIX": "privacy",
+    "SALT_ENV": "privacy",
+    "SALT_FILE": "privacy",
+    "cohort_rows": "tables",
+    "pseudonym": "privacy",
+    "pseudonymize_all": "privacy",
+    "resolve_salt": "privacy",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _LATER.get(name)
+    if home is None:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    return getattr(importlib.import_module(f"bpscare.competency.{home}"), name)
+
+
 #: SQLite gradebooks from this size on get index.html drawn in a helper process by default
 #: (the 1,000,000-grade benchmark gradebook is 267 MB, the 30,000-grade one 9 MB).
 HELPER_MIN_BYTES = 64 * 1024 * 1024
 
 
-@dataclass
-class ReportSummary:
-    """What :func:`run_report` did: counts, output files, warnings and timings (seconds)."""
-
-    out_dir: Path
-    gradebook: str
-    map_path: Path | None
-    frameworks: tuple[str, ...]
-    n_learners: int
-    n_assignments: int
-    n_items: int
-    n_submissions: int
-    n_grades: int
-    n_competencies: int
-    n_at_risk: int
-    n_badges: int
-    n_xapi_statements: int
-    pseudonymized: bool
-    files: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        """Return a JSON-ready dict (paths as strings)."""
-        data = asdict(self)
-        data["out_dir"] = str(self.out_dir)
-        data["map_path"] = str(self.map_path) if self.map_path else None
-        data["frameworks"] = list(self.frameworks)
-        return data
+def large_sqlite(db_url: str) -> bool:
+    """Whether a SQLite gradebook is large enough to be read by two processes (.scan_fork)."""
+    try:
+        database = sqlite_path(db_url)
+        if database is None:
+            return False
+        return Path(database).expanduser().stat().st_size >= HELPER_MIN_BYTES
+    except (DatabaseUrlError, OSError):
+        return False
 
 
 def use_helper_process(db_url: str) -> bool:
@@ -170,17 +163,14 @@ def use_helper_process(db_url: str) -> bool:
     (their queries wait on the network); no for small SQLite files, where the page is drawn
     sooner here than a second interpreter can import matplotlib.
     """
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
     try:
-        url = make_url(db_url)
-    except ArgumentError:
+        database = sqlite_path(db_url)
+    except DatabaseUrlError:
         return False
-    if url.get_backend_name() != "sqlite":
+    if database is None:
         return True
     try:
-        return Path(url.database or "").expanduser().stat().st_size >= HELPER_MIN_BYTES
+        return Path(database).expanduser().stat().st_size >= HELPER_MIN_BYTES
     except OSError:
         return False
 
@@ -230,11 +220,15 @@ def run_report(
         with the competencies it assesses; ``"cells"``: one per learner and graded cell (about
         1.3 kB each: a million grades make a 1.3 GB file).
     parallel
-        Draw ``index.html`` in a helper process (:mod:`.render_worker`) so it overlaps with the
-        rest of the work on a second core; any failure there falls back to drawing here. The
-        page is the same either way. ``None`` (default): only for large gradebooks (see
-        :func:`use_helper_process`), where the helper's own start-up (a second interpreter
-        importing matplotlib, about 1.5 s of CPU) hides behind reading the gradebook.
+        Who draws ``index.html``; the page is the same either way, and any failure of another
+        process falls back to drawing here. ``None`` (default): a child forked as the report
+        starts (:mod:`.page_fork`), which imports matplotlib while this process reads the
+        gradebook and draws the page while it writes the other files; where a fork is not
+        safe (another thread running, no ``os.fork``, ``BPSCARE_NO_FORK`` set) as
+        :func:`use_helper_process` decides. ``True``: a helper interpreter
+        (:mod:`.render_worker`; its own start-up, a second interpreter importing matplotlib,
+        costs about 1.5 s of CPU, hidden behind reading a large gradebook). ``False``: this
+        process (half of the figures in a forked child, :mod:`.figure_fork`).
 
     Returns
     -------
@@ -246,344 +240,43 @@ def run_report(
         Missing or corrupt gradebook, invalid map, missing salt, or an output folder that is
         not a report. Nothing is written to ``out_dir`` then.
     """
-    timer = _Timer(progress)
+    timer = Timer(progress)
     if xapi_detail not in ("assignments", "cells"):
         msg = f"xapi_detail must be 'assignments' or 'cells', got {xapi_detail!r}"
         raise BpscareError(msg)
-    out_dir = Path(out_dir).expanduser().resolve()
-    course_dir, url, map_path = _resolve_course(course_dir, db_url, map_path)
-    settings = _Settings(
-        out_dir=out_dir,
-        db_url=url,
-        course_dir=course_dir,
-        map_path=map_path,
-        pseudonymize=pseudonymize,
-        salt=salt,
-        rule=rule or AtRiskRule(),
-        generated=_timestamp(now),
-        xapi_detail=xapi_detail,
-    )
-    if parallel is None:
-        parallel = use_helper_process(settings.db_url)
-    # index.html is drawn by a helper process on the other core (it imports matplotlib while
-    # this process reads the gradebook); without it, matplotlib is imported in a thread here.
-    with HtmlWorker(start=parallel) as worker:
-        preload = None if worker.started else _preload_plotting()
-        setup = _set_up(settings)
-        timer.step("setup", "reading the gradebook")
-        with GradebookSource(settings.db_url) as source:
-            sums = _gather_evidence(source, settings, timer)
-            warnings: list[str] = []
-            evidence = _competency_evidence(source, sums, setup, warnings, settings.generated)
-            timer.step("competency_aggregates")
-            data = assemble(_context(settings, setup, source, sums, warnings), sums, evidence)
-            timer.step("python_tables", "writing the report")
-            job = _Job(settings, setup.cmap, source, sums, data)
-            summary = _write_report(job, worker, preload, timer)
+    # With parallel=None the page's child is forked first (where it is safe), so that it
+    # imports matplotlib while this process reads the gradebook; the modules only this
+    # process needs are imported after the fork.
+    with PageFork(start=parallel is None) as page:
+        from bpscare.competency import report_steps
+
+        course_dir, url, map_path = resolve_course(course_dir, db_url, map_path)
+        settings = report_steps.Settings(
+            out_dir=Path(out_dir).expanduser().resolve(),
+            db_url=url,
+            course_dir=course_dir,
+            map_path=map_path,
+            pseudonymize=pseudonymize,
+            salt=salt,
+            rule=rule or AtRiskRule(),
+            generated=timestamp(now),
+            xapi_detail=xapi_detail,
+        )
+        with _page_worker(page, parallel, url) as worker:
+            summary = report_steps.run_steps(settings, worker, large_sqlite(url), timer)
     timer.total()
     return summary
 
 
-# -- the steps -------------------------------------------------------------------------------
+# -- who draws the page ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Settings:
-    """The arguments of :func:`run_report`, checked, with the course's gradebook and map."""
+def _page_worker(page: PageFork, parallel: bool | None, db_url: str) -> PageFork | HtmlWorker:
+    """Who draws index.html: the forked child, a helper interpreter or (neither started) here."""
+    from bpscare.competency.render_worker import HtmlWorker
 
-    out_dir: Path
-    db_url: str
-    course_dir: Path | None
-    map_path: Path | None
-    pseudonymize: bool
-    salt: str | None
-    rule: AtRiskRule
-    generated: str
-    xapi_detail: str
-
-
-def _resolve_course(
-    course_dir: Path | None, db_url: str | None, map_path: Path | None
-) -> tuple[Path | None, str, Path | None]:
-    """Return (course folder, gradebook URL, map): the course's unless given."""
-    if course_dir is None and db_url is None:
-        msg = "give a course folder or a gradebook URL (db_url)"
-        raise BpscareError(msg)
-    if course_dir is not None:
-        course_dir = Path(course_dir).expanduser().resolve()
-        if not course_dir.is_dir():
-            msg = "course folder does not exist"
-            raise BpscareError(msg, path=course_dir)
-        from bpscare.nbgrader_course import course_db_url
-
-        db_url = course_db_url(course_dir, db_url)
-        if map_path is None and (course_dir / MAP_FILENAME).is_file():
-            map_path = course_dir / MAP_FILENAME
-    if db_url is None:  # pragma: no cover - course_db_url always returns a URL
-        msg = "no gradebook URL could be worked out"
-        raise BpscareError(msg)
-    return course_dir, db_url, map_path
-
-
-def _timestamp(now: dt.datetime | None) -> str:
-    """The report time (default: now), UTC to the second, as ``YYYY-MM-DDTHH:MM:SSZ``."""
-    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
-    return now.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class _Timer:
-    """Seconds per step, and the progress messages."""
-
-    def __init__(self, progress: Callable[[str], None] | None) -> None:
-        self.timings: dict[str, float] = {}
-        self._progress = progress
-        self._start = self._clock = time.perf_counter()
-
-    def step(self, name: str, message: str | None = None) -> None:
-        """Record the time since the last step as ``name``; then report ``message``."""
-        t = time.perf_counter()
-        self.timings[name] = round(t - self._clock, 4)
-        self._clock = t
-        if message and self._progress is not None:
-            self._progress(message)
-
-    def total(self) -> None:
-        """Record the time since the start as ``total``."""
-        self.timings["total"] = round(time.perf_counter() - self._start, 4)
-
-
-def _preload_plotting() -> threading.Thread:
-    """Import matplotlib in a background thread while the database does the heavy work."""
-
-    def target() -> None:
-        with contextlib.suppress(Exception):  # a real failure re-raises at the real import
-            import bpscare.competency.html  # noqa: F401
-
-    thread = threading.Thread(target=target, name="bpscare-preload-matplotlib", daemon=True)
-    thread.start()
-    return thread
-
-
-@dataclass(frozen=True)
-class _Setup:
-    frameworks: dict[str, Framework]
-    cmap: CompetencyMap | None
-    salt: str | None  # None: learner ids are not pseudonymised
-
-
-def _set_up(settings: _Settings) -> _Setup:
-    """Load the frameworks and the map, check the output folder, find the salt."""
-    frameworks = load_frameworks()
-    cmap = load_map(settings.map_path, frameworks) if settings.map_path is not None else None
-    _check_out_dir(settings.out_dir)
-    salt = resolve_salt(settings.salt, settings.course_dir) if settings.pseudonymize else None
-    return _Setup(frameworks, cmap, salt)
-
-
-def _check_out_dir(out_dir: Path) -> None:
-    for parent in out_dir.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                msg = f"cannot write the report inside {parent}: it is a file, not a folder"
-                raise BpscareError(msg, path=out_dir)
-            break
-    if not out_dir.exists():
-        return
-    if not out_dir.is_dir():
-        msg = "the report folder exists and is not a folder; choose another output path"
-        raise BpscareError(msg, path=out_dir)
-    if any(out_dir.iterdir()) and not (out_dir / MARKER_FILE).is_file():
-        msg = (
-            "the output folder exists, is not empty and is not a bpscare report; refusing to "
-            "replace it (choose a new or empty folder)"
-        )
-        raise BpscareError(msg, path=out_dir)
-
-
-def _gather_evidence(source: GradebookSource, settings: _Settings, timer: _Timer) -> GradebookSums:
-    """Read the dimensions, build the evidence table and take the per-item sums."""
-    learner_ids = source.learners()
-    learner_index = {lid: i for i, lid in enumerate(learner_ids)}
-    assignments = source.assignments()
-    items = source.items(assignments)
-    subs = source.submissions(learner_index, assignments)
-    lms_ids = source.lms_user_ids() if not settings.pseudonymize else {}
-    timer.step("dimensions")
-    n_grades = source.build_evidence(subs, items)
-    timer.step("evidence_table", "aggregating")
-    totals, _counts = source.submission_totals(len(subs.ids))
-    pending, item_pending = source.pending_counts(len(subs.ids), len(items))
-    moments = source.item_moments(len(items))
-    timer.step("item_aggregates")
-    return GradebookSums(
-        learner_ids=learner_ids,
-        lms_user_ids=lms_ids,
-        assignments=assignments,
-        items=items,
-        submissions=subs,
-        totals=totals,
-        moments=moments,
-        n_grades=n_grades,
-        pending=pending,
-        item_pending=item_pending,
-    )
-
-
-def _competency_evidence(
-    source: GradebookSource,
-    sums: GradebookSums,
-    setup: _Setup,
-    warnings: list[str],
-    generated: str,
-) -> CompetencyEvidence:
-    """Map the cells to competencies, then sum each learner's graded evidence per competency.
-
-    Also counts the mapped cells awaiting grading, and sums the evidence of due assignments
-    only (for the at-risk rule).
-    """
-    cells = map_cells(setup.cmap, setup.frameworks, sums.items, warnings)
-    shape = (len(sums.learner_ids), len(cells.competencies))
-    count, earned, possible = source.competency_evidence(cells.pairs, *shape)
-    pending = source.competency_pending(cells.pairs, *shape)
-    due = due_mask(sums.assignments, generated)
-    due_pairs = [p for p in cells.pairs if due[sums.items[p[0]].assignment_index]]
-    if len(due_pairs) == len(cells.pairs):
-        due_sums = (count, earned, possible)
-    else:
-        due_sums = source.competency_evidence(due_pairs, *shape)
-    return CompetencyEvidence(cells, count, earned, possible, pending, *due_sums)
-
-
-def _context(
-    settings: _Settings,
-    setup: _Setup,
-    source: GradebookSource,
-    sums: GradebookSums,
-    warnings: list[str],
-) -> ReportContext:
-    """The run's facts for :func:`~.aggregates.assemble`; pseudonymises the learner ids."""
-    ids = sums.learner_ids
-    names = pseudonymize_all(ids, setup.salt) if setup.salt else list(ids)
-    cmap = setup.cmap
-    if cmap is None:
-        warnings.append("no competency map given: only assignments and items are reported")
-    return ReportContext(
-        generated=settings.generated,
-        gradebook=source.display_url,
-        cmap=cmap,
-        frameworks=setup.frameworks,
-        learners=names,
-        pseudonymized=settings.pseudonymize,
-        rule=settings.rule,
-        warnings=warnings,
-        xapi_home_page=cmap.home_page if cmap and cmap.home_page else DEFAULT_HOME_PAGE,
-    )
-
-
-@dataclass(frozen=True)
-class _Job:
-    """What the writing step needs: the settings and everything the earlier steps produced."""
-
-    settings: _Settings
-    cmap: CompetencyMap | None
-    source: GradebookSource
-    sums: GradebookSums
-    data: ReportData
-
-
-def _write_report(
-    job: _Job, worker: HtmlWorker, preload: threading.Thread | None, timer: _Timer
-) -> ReportSummary:
-    """Write every file into a staging folder, then put it in place of the report folder."""
-    out_dir = job.settings.out_dir
-    tmp = atomic.new_staging_dir(out_dir, "writing")
-    early = None
-    try:
-        if preload is None:  # the helper draws index.html while we write the rest
-            worker.submit(tmp / "index.html", job.data)
-        else:  # a forked child draws the heavier figures while we write the rest
-            preload.join()
-            early = start_early_figures(job.data)
-        files, n_badges, n_statements = _write_files(tmp, job, timer)
-        if preload is None:
-            worker.finish()
-        else:
-            from bpscare.competency.html import write_index_html
-
-            write_index_html(tmp / "index.html", job.data, early)
-        files.append("index.html")
-        timer.step("html", "finishing")
-        summary = _summary(job, files, n_badges, n_statements, timer)
-        timer.total()
-        (tmp / MARKER_FILE).write_text(
-            json.dumps(summary.to_json(), indent=2) + "\n", encoding="utf-8"
-        )
-        atomic.replace_dir(tmp, out_dir)
-    except BaseException:
-        worker.close()  # before removing the folder the helper may be writing in
-        if early is not None:
-            early.close()
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return summary
-
-
-def _write_files(tmp: Path, job: _Job, timer: _Timer) -> tuple[list[str], int, int]:
-    """Write the tables and the exports; return the file names, badges and statements."""
-    data, sums, cmap = job.data, job.sums, job.cmap
-    files = write_tables(tmp, data)
-    lms_ids = [sums.lms_user_ids.get(lid, "") for lid in sums.learner_ids]
-    write_report_lms(tmp / "lms_gradebook.csv", data, lms_ids)
-    files.append("lms_gradebook.csv")
-    timer.step("csv")
-    label = data.course_label
-    issuer = Issuer(
-        id=cmap.issuer_id if cmap and cmap.issuer_id else f"urn:bpscare:issuer:{label}",
-        name=(
-            cmap.issuer_name
-            if cmap and cmap.issuer_name
-            else f"{label} (bpscare competency report)"
-        ),
-    )
-    n_badges = write_report_badges(tmp / "badges.jsonl", data, issuer)
-    files.append("badges.jsonl")
-    timer.step("badges")
-    options = XapiOptions(
-        activity_base=(
-            cmap.activity_base
-            if cmap and cmap.activity_base
-            else f"{DEFAULT_ACTIVITY_BASE}/{label}"
-        ),
-        detail=job.settings.xapi_detail,
-        grade_cells=cmap.grade_cells if cmap else None,
-    )
-    path = tmp / "xapi_statements.json"
-    n_statements = write_report_xapi(path, data, sums, options, job.source.iter_evidence)
-    files.append("xapi_statements.json")
-    timer.step("xapi")
-    return files, n_badges, n_statements
-
-
-def _summary(
-    job: _Job, files: list[str], n_badges: int, n_statements: int, timer: _Timer
-) -> ReportSummary:
-    sums, data, cmap = job.sums, job.data, job.cmap
-    return ReportSummary(
-        out_dir=job.settings.out_dir,
-        gradebook=job.source.display_url,
-        map_path=cmap.path if cmap else None,
-        frameworks=cmap.frameworks if cmap else (),
-        n_learners=len(sums.learner_ids),
-        n_assignments=len(sums.assignments),
-        n_items=len(sums.items),
-        n_submissions=len(sums.submissions.ids),
-        n_grades=sums.n_grades,
-        n_competencies=len(data.competencies),
-        n_at_risk=len(data.at_risk),
-        n_badges=n_badges,
-        n_xapi_statements=n_statements,
-        pseudonymized=job.settings.pseudonymize,
-        files=sorted(files),
-        warnings=data.warnings,
-        timings=timer.timings,
-    )
+    if page.started:
+        return page
+    if parallel is None:
+        parallel = use_helper_process(db_url)
+    return HtmlWorker(start=parallel)

@@ -19,6 +19,13 @@ same text BeautifulSoup prints for the whole page, because a piece is only set a
 * in the page, the placeholder sits in no ``pre``, ``textarea``, ``template``, ``rt`` or ``rp``
   (where BeautifulSoup treats text differently).
 
+The same holds one level up (:meth:`_Pieces.chunked`, :func:`cell_printed`): the page's
+``head`` and each whole notebook cell, its pieces' placeholders still in it, is printed once per
+process and set aside under the same conditions, and besides only if every placeholder in it is
+a tag of its parse, in none of those elements. A cell's markup around its pieces (prompts,
+panels, scores, outputs) repeats from learner to learner, so most of a page is printed from
+memory and only the page around the cells (heading, table of contents) is parsed.
+
 Otherwise the page is printed whole, as nbconvert does. It applies only to bpscare's feedback
 template, whose filter chains end in the two filters replaced here; other templates render as
 nbconvert renders them.
@@ -26,10 +33,12 @@ nbconvert renders them.
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -40,6 +49,7 @@ from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.exporters.html import WidgetsDataTypeFilter
 from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.strings import strip_files_prefix
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbformat import NotebookNode
 
 #: bpscare's feedback template (the only one whose filter chains are known to end in ours).
@@ -47,6 +57,13 @@ TEMPLATE = Path(__file__).resolve().parents[1] / "data/feedback_templates/feedba
 #: A placeholder's tag name: random per process, so no notebook's text can spell it.
 _TAG = f"bpscare-{secrets.token_hex(8)}"
 _PLACEHOLDER = re.compile(f'<{_TAG} n="([0-9]+)"></{_TAG}>')
+#: A whole notebook cell's placeholder (see :meth:`_Pieces.chunked`).
+_CHUNK_TAG = f"bpscare-cell-{secrets.token_hex(8)}"
+_CHUNK = re.compile(f'<{_CHUNK_TAG} n="([0-9]+)"></{_CHUNK_TAG}>')
+#: Where the feedback template starts a notebook cell (only a candidate: see ``cell_printed``):
+#: a line that opens a ``div`` of this class.
+_CELL_CLASS = 'class="cell border-box-sizing'
+_CELL_START = re.compile(r'<div\b[^<>]*\bclass="cell border-box-sizing')
 _VOID_END = re.compile(
     r"</\s*(?:" + "|".join(sorted(HTMLParserTreeBuilder.DEFAULT_EMPTY_ELEMENT_TAGS or ())) + ")",
     re.IGNORECASE,
@@ -134,6 +151,60 @@ def normalized(piece: str) -> str | None:
     return result
 
 
+_CELLS: dict[str, str | None] = {}
+#: Cells are larger than pieces: fewer of them are remembered.
+CELL_CACHE_SIZE = 4_000
+
+
+def cell_printed(chunk: str) -> str | None:
+    """BeautifulSoup's print of a whole cell's markup, its pieces' placeholders in it; or None.
+
+    As :func:`normalized`, and besides: every placeholder in the text is a tag of the parse
+    (none inside a comment or an attribute), and none of them sits in a ``pre``, ``textarea``,
+    ``template``, ``rt``, ``rp``, ``script`` or ``style`` of the cell.
+    """
+    if chunk in _CELLS:
+        return _CELLS[chunk]
+    result: str | None = None
+    if re.match(r"<[a-zA-Z]", chunk) and chunk.endswith(">") and not _VOID_END.search(chunk):
+        soup = parse(chunk, checked=True)
+        if soup.bps_ok and soup.bps_complete and not soup.bps_open and not soup.bps_text_last:
+            tags = soup.find_all(True)
+            inner = [t for t in tags if t.name == _TAG]
+            if (
+                len(inner) == len(_PLACEHOLDER.findall(chunk))
+                and not any(t.name == "img" or _SELECTED_CLASSES & set(_classes(t)) for t in tags)
+                and not any(p.name in _CONTEXT_TAGS for t in inner for p in t.parents)
+                and not any(t.name == _CHUNK_TAG for t in tags)
+            ):
+                result = str(soup)
+    if len(_CELLS) >= CELL_CACHE_SIZE:
+        _CELLS.clear()
+    _CELLS[chunk] = result
+    return result
+
+
+def _between(page: str, start: str, end: str, *, keep_end: bool = False) -> tuple[int, int]:
+    """The span from ``start`` to (before, or with) the next ``end``; (-1, -1) if missing."""
+    begin = page.find(start)
+    stop = page.find(end, begin) if begin >= 0 else -1
+    if stop < 0:
+        return (-1, -1)
+    return (begin, stop + len(end) if keep_end else stop)
+
+
+def _cell_starts(page: str) -> list[int]:
+    """Where lines that open a notebook cell's ``div`` start, in order."""
+    starts: list[int] = []
+    at = page.find(_CELL_CLASS)
+    while at >= 0:
+        line = page.rfind("\n", 0, at) + 1
+        if (not starts or line > starts[-1]) and _CELL_START.match(page, line):
+            starts.append(line)
+        at = page.find(_CELL_CLASS, at + 1)
+    return starts
+
+
 def _selectable(soup: Any) -> bool:
     """Say whether HTMLExporter's selectors could match anything in ``soup`` (an exact test)."""
     return any(
@@ -178,24 +249,82 @@ class _Pieces:
         """The page as the template would have rendered it with the original filters."""
         return _PLACEHOLDER.sub(lambda m: self.raw[int(m.group(1))], page)
 
-    def fits(self, soup: Any) -> bool:
-        """Say whether every placeholder is in the parsed page once, where it may be."""
+    def fits(self, soup: Any, cells: Sequence[tuple[str, str]] = ()) -> bool:
+        """Say whether every placeholder is in the parsed page (or a cell) once, where it may be.
+
+        ``cells``: the (raw, printed) cells set aside; their placeholders are tags of the page,
+        and the pieces' placeholders inside them were checked by :func:`cell_printed`.
+        """
         found = soup.find_all(_TAG)
-        if [t.get("n") for t in found] != [str(i) for i in range(len(self.raw))]:
+        numbers = [str(t.get("n")) for t in found]
+        numbers += [n for raw, _ in cells for n in _PLACEHOLDER.findall(raw)]
+        if sorted(numbers) != sorted(str(i) for i in range(len(self.raw))):
             return False
-        return not any(p.name in _CONTEXT_TAGS for t in found for p in t.parents)
+        chunks = soup.find_all(_CHUNK_TAG) if cells else []
+        if [t.get("n") for t in chunks] != [str(i) for i in range(len(cells))]:
+            return False
+        return not any(p.name in _CONTEXT_TAGS for t in (*found, *chunks) for p in t.parents)
+
+    def chunked(self, page: str) -> tuple[str, list[tuple[str, str]]]:
+        """The page with the parts that print alone set aside, and those parts (raw, printed).
+
+        The parts are the page's ``head`` (the same for every learner: title, styles, scripts),
+        the feedback heading (score and table of contents) and each notebook cell, from where
+        the template starts one to where it starts the next (the last one up to the two
+        closing ``div`` before ``</main>``). Each is only a candidate, set aside if
+        :func:`cell_printed` accepts it (balanced, as a piece is); :meth:`fits` then checks
+        where its placeholder landed in the parsed page.
+        """
+        spans = [
+            _between(page, "<head>", "</head>", keep_end=True),
+            _between(page, '<div class="panel-heading">', '<div class="panel-body">'),
+        ]
+        starts = _cell_starts(page)
+        spans += list(itertools.pairwise(starts))
+        if starts:  # the last cell: up to its notebook's two closing divs
+            main_end = page.rfind("</main>")
+            end = page.rfind("</div>", starts[-1], main_end)
+            spans.append((starts[-1], page.rfind("</div>", starts[-1], end)))
+        cells: list[tuple[str, str]] = []
+        parts: list[str] = []
+        done = 0
+        for begin, end in spans:
+            if begin < done or end <= begin:  # not found, or overlaps the part before
+                continue
+            text = page[begin:end]
+            chunk = text.rstrip()
+            printed = cell_printed(chunk)
+            if printed is None:
+                continue
+            parts += [page[done:begin], f'<{_CHUNK_TAG} n="{len(cells)}"></{_CHUNK_TAG}>']
+            done = begin + len(chunk)
+            cells.append((chunk, printed))
+        parts.append(page[done:])
+        return "".join(parts), cells
 
     def print(self, page: str, soup: Callable[..., Any]) -> str:
         """``str(soup(page))`` of the page as rendered without placeholders, whole or in parts."""
         if self.raw and not _VOID_END.search(page):
-            parsed = soup(page, checked=True)
-            if parsed.bps_complete and self.fits(parsed):
-                printed = self.printed_page(str(parsed))
+            skeleton, cells = self.chunked(page)
+            parsed = soup(skeleton, checked=True)
+            if parsed.bps_complete and self.fits(parsed, cells):
+                printed = self.printed_page(str(parsed), cells)
                 if printed is not None:
                     return printed
         return str(soup(self.unprinted(page)))  # as nbconvert prints it: the whole page
 
-    def printed_page(self, page: str) -> str | None:
+    def printed_page(self, page: str, cells: Sequence[tuple[str, str]] = ()) -> str | None:
+        cell_count = 0
+
+        def put_cell(match: re.Match[str]) -> str:
+            nonlocal cell_count
+            cell_count += 1
+            return cells[int(match.group(1))][1]
+
+        if cells:
+            page = _CHUNK.sub(put_cell, page)
+            if cell_count != len(cells):
+                return None
         count = 0
 
         def put_back(match: re.Match[str]) -> str:
@@ -309,3 +438,21 @@ class FeedbackHTMLExporter(HTMLExporter):
         if key not in self._markdown:
             _remember(self._markdown, key, HTMLExporter.markdown2html(self, context, source))
         return self._markdown[key]
+
+
+class CachedCSS(CSSHTMLHeaderPreprocessor):
+    """CSSHTMLHeaderPreprocessor, its header (pygments CSS) built once per process."""
+
+    _cache: ClassVar[dict[str, Any]] = {}
+
+    def _generate_header(self, resources: dict) -> Any:
+        custom = os.path.join(str(resources.get("config_dir")), "custom", "custom.css")
+        try:  # the user's custom CSS, inlined when present: a changed file is read again
+            seen = os.stat(custom)
+            stamp = f"{seen.st_mtime_ns}:{seen.st_size}:{seen.st_ino}"
+        except OSError:
+            stamp = "-"
+        key = f"{resources.get('config_dir')}|{self.style}|{self.highlight_class}|{stamp}"
+        if key not in self._cache:
+            self._cache[key] = super()._generate_header(resources)
+        return list(self._cache[key])

@@ -6,7 +6,9 @@ the template with the engine's public :func:`bpscare.grading.autograde`, so the 
 course and gradebook are never written. :func:`learner_view` turns the graded output into
 what the learner sees: per part, the score, the public checks that did not pass (their texts
 are in the released notebook already) and, for hidden checks, only how many did not pass and
-the part's question. Any line holding a hidden-test or solution fragment is dropped.
+the part's question. A line that holds a string only the source's tests cell has is a hidden
+check's, even when it starts with a released string (a person's name, say). Any line holding
+a hidden-test or solution fragment is dropped.
 """
 
 from __future__ import annotations
@@ -54,6 +56,9 @@ class PublicInfo:
     points: dict[str, float]
     messages: dict[str, list[str]]  # grade id → the public checks' message texts
     forbidden: list[str]  # hidden-test and solution fragments of the assignment's source
+    # grade id → string literals of the source's tests cell that the released cell lacks (the
+    # hidden checks' messages): a line holding one is a hidden check's, whatever it starts with
+    hidden: dict[str, list[str]] = field(default_factory=dict)
 
 
 class ScratchGrader:
@@ -137,6 +142,7 @@ def public_info(course: Path, assignment: str) -> PublicInfo:
     questions: dict[str, str] = {}
     points: dict[str, float] = {}
     messages: dict[str, list[str]] = {}
+    released: dict[str, set[str]] = {}
     for path in sorted((course / "release" / assignment).glob("*.ipynb")):
         nb = nbformat.read(str(path), as_version=4)
         for cell in nb.cells:
@@ -146,13 +152,23 @@ def public_info(course: Path, assignment: str) -> PublicInfo:
             gid = meta["grade_id"]
             points[gid] = float(meta.get("points", 0))
             questions[gid], strings = _string_literals(cell.source)
+            released[gid] = set(strings)
             messages[gid] = [s for s in strings if len(s) >= MIN_MESSAGE]
     sources = [
         nbformat.read(str(p), as_version=4)
         for p in sorted((course / "source" / assignment).glob("*.ipynb"))
     ]
     forbidden = [f.text for f in forbidden_fragments(sources)]
-    return PublicInfo(questions, points, messages, forbidden)
+    hidden: dict[str, list[str]] = {}
+    for nb in sources:
+        for cell in nb.cells:
+            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if gid in released and cell.cell_type == "code":
+                strings = _string_literals(cell.source)[1]
+                hidden[gid] = [
+                    s for s in strings if len(s.strip()) >= MIN_MESSAGE and s not in released[gid]
+                ]
+    return PublicInfo(questions, points, messages, forbidden, hidden)
 
 
 def learner_view(
@@ -171,7 +187,8 @@ def learner_view(
             if not item.startswith("- "):
                 continue
             item = item[2:]
-            if any(item.startswith(m) for m in info.messages.get(gid, [])):
+            hidden_text = any(h.strip() in item for h in info.hidden.get(gid, []))
+            if not hidden_text and any(item.startswith(m) for m in info.messages.get(gid, [])):
                 public.append(item)
             else:
                 hidden += 1

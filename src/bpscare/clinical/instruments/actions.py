@@ -45,7 +45,7 @@ _PHQ_ACTIONS = {
         "psychotherapy and/or collaborative management"
     ),
 }
-_PHQ_ACTION_SOURCE = "(Kroenke & Spitzer, Psychiatric Annals 2002;32:509-521, Table 4)"
+_PHQ_ACTION_SOURCE = "(Kroenke & Spitzer, Psychiatric Annals 2002;32:509-515, Table 4)"
 _FULL_FORM_SOURCES = {
     "phq2": "Kroenke, Spitzer & Williams, Med Care 2003",
     "gad2": "Kroenke et al., Ann Intern Med 2007",
