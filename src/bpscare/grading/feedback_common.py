@@ -31,36 +31,33 @@ STANDARD_PREPROCESSORS = [GET_GRADES, FILTER, "nbconvert.preprocessors.CSSHTMLHe
 # --- what a cell says about itself (nbgrader.utils' tests, without importing nbgrader) --------
 
 
-def is_grade(cell: NotebookNode) -> bool:
-    """Say whether the cell is graded (tests, or a manually graded answer): ``utils.is_grade``."""
+def _flag(cell: NotebookNode, name: str) -> bool:
+    """The cell's nbgrader metadata flag ``name`` (False without nbgrader metadata)."""
     if "nbgrader" not in cell.metadata:
         return False
-    return bool(cell.metadata["nbgrader"].get("grade", False))
+    return bool(cell.metadata["nbgrader"].get(name, False))
+
+
+def is_grade(cell: NotebookNode) -> bool:
+    """Say whether the cell is graded (tests, or a manually graded answer): ``utils.is_grade``."""
+    return _flag(cell, "grade")
 
 
 def is_solution(cell: NotebookNode) -> bool:
     """Say whether the cell is a learner's answer: nbgrader's ``utils.is_solution``."""
-    if "nbgrader" not in cell.metadata:
-        return False
-    return bool(cell.metadata["nbgrader"].get("solution", False))
+    return _flag(cell, "solution")
 
 
 def is_task(cell: NotebookNode) -> bool:
     """Say whether the cell is a manually graded task: nbgrader's ``utils.is_task``."""
-    if "nbgrader" not in cell.metadata:
-        return False
-    return bool(cell.metadata["nbgrader"].get("task", False))
+    return _flag(cell, "task")
 
 
 def is_locked(cell: NotebookNode) -> bool:
     """Say whether the gradebook restores the cell's source: nbgrader's ``utils.is_locked``."""
-    if "nbgrader" not in cell.metadata:
-        return False
     if is_solution(cell):
         return False
-    if is_grade(cell):
-        return True
-    return bool(cell.metadata["nbgrader"].get("locked", False))
+    return is_grade(cell) or _flag(cell, "locked")
 
 
 def from_gradebook(cell: NotebookNode) -> bool:

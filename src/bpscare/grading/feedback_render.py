@@ -120,10 +120,28 @@ class _CheckedSoup(BeautifulSoup):
 CACHE_SIZE = 20_000
 
 
-def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
-    if len(cache) >= CACHE_SIZE:
+def _remember(cache: dict[Any, Any], key: Any, value: Any, size: int = CACHE_SIZE) -> None:
+    if len(cache) >= size:
         cache.clear()
     cache[key] = value
+
+
+def _balanced(piece: str) -> Any | None:
+    """The checked parse of a balanced piece of markup; None if it must stay in the page.
+
+    Balanced: it opens with a tag, ends with one, and closes every element it opens.
+    """
+    if not (re.match(r"<[a-zA-Z]", piece) and piece.endswith(">")) or _VOID_END.search(piece):
+        return None
+    soup = parse(piece, checked=True)
+    if soup.bps_ok and soup.bps_complete and not soup.bps_open and not soup.bps_text_last:
+        return soup
+    return None
+
+
+def _plain(tags: Any) -> bool:
+    """No image and no tag whose classes the page's own pass rewrites."""
+    return not any(t.name == "img" or _SELECTED_CLASSES & set(_classes(t)) for t in tags)
 
 
 def parse(page: str, *, checked: bool = False) -> Any:
@@ -141,12 +159,9 @@ def normalized(piece: str) -> str | None:
     if piece in _NORMALIZED:
         return _NORMALIZED[piece]
     result: str | None = None
-    if re.match(r"<[a-zA-Z]", piece) and piece.endswith(">") and not _VOID_END.search(piece):
-        soup = parse(piece, checked=True)
-        if soup.bps_ok and soup.bps_complete and not soup.bps_open and not soup.bps_text_last:
-            tags = soup.find_all(True)
-            if not any(t.name == "img" or _SELECTED_CLASSES & set(_classes(t)) for t in tags):
-                result = str(soup)
+    soup = _balanced(piece)
+    if soup is not None and _plain(soup.find_all(True)):
+        result = str(soup)
     _remember(_NORMALIZED, piece, result)
     return result
 
@@ -166,21 +181,18 @@ def cell_printed(chunk: str) -> str | None:
     if chunk in _CELLS:
         return _CELLS[chunk]
     result: str | None = None
-    if re.match(r"<[a-zA-Z]", chunk) and chunk.endswith(">") and not _VOID_END.search(chunk):
-        soup = parse(chunk, checked=True)
-        if soup.bps_ok and soup.bps_complete and not soup.bps_open and not soup.bps_text_last:
-            tags = soup.find_all(True)
-            inner = [t for t in tags if t.name == _TAG]
-            if (
-                len(inner) == len(_PLACEHOLDER.findall(chunk))
-                and not any(t.name == "img" or _SELECTED_CLASSES & set(_classes(t)) for t in tags)
-                and not any(p.name in _CONTEXT_TAGS for t in inner for p in t.parents)
-                and not any(t.name == _CHUNK_TAG for t in tags)
-            ):
-                result = str(soup)
-    if len(_CELLS) >= CELL_CACHE_SIZE:
-        _CELLS.clear()
-    _CELLS[chunk] = result
+    soup = _balanced(chunk)
+    if soup is not None:
+        tags = soup.find_all(True)
+        inner = [t for t in tags if t.name == _TAG]
+        if (
+            len(inner) == len(_PLACEHOLDER.findall(chunk))
+            and _plain(tags)
+            and not any(p.name in _CONTEXT_TAGS for t in inner for p in t.parents)
+            and not any(t.name == _CHUNK_TAG for t in tags)
+        ):
+            result = str(soup)
+    _remember(_CELLS, chunk, result, CELL_CACHE_SIZE)
     return result
 
 
