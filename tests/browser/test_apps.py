@@ -24,9 +24,6 @@ pytestmark = pytest.mark.browser
 
 LOAD_TIMEOUT_MS = 120_000
 FEEDBACK = "[role=status], [role=alert]"
-# Offline, Voila's lab template cannot fetch two Font Awesome stylesheets from a CDN; the
-# page works without them. Every other console error fails the test.
-ALLOWED_CONSOLE = re.compile(r"ERR_NAME_NOT_RESOLVED|ERR_INTERNET_DISCONNECTED")
 SERIOUS = {"critical", "serious"}
 
 
@@ -111,11 +108,7 @@ def _open_app(chromium, port: int, name: str) -> tuple[Page, list[str]]:
     problems: list[str] = []
     page.on(
         "console",
-        lambda m: (
-            problems.append(m.text)
-            if m.type == "error" and not ALLOWED_CONSOLE.search(m.text)
-            else None
-        ),
+        lambda m: problems.append(m.text) if m.type == "error" else None,
     )
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.goto(app_url(port, name), timeout=LOAD_TIMEOUT_MS)
