@@ -157,6 +157,7 @@ def test_at_risk_uses_due_graded_evidence_only(report):
     # of 4.5 points) are due, graded evidence on two competencies: at risk for that alone.
     assert "chi" not in at_risk
     assert at_risk["dev"]["mean_score_pct"] == ""
+    assert at_risk["dev"]["pending_assignments"] == "1"  # the committee sees why it is empty
     assert at_risk["dev"]["reasons"] == "attainment below 60% on 2 competencies"
     # Nobody is missing a02: it is not yet due.
     for row in at_risk.values():

@@ -132,6 +132,10 @@ def test_demo_at_risk_follows_the_rule_on_graded_due_work(demo):
         if "mean assignment score" in row["reasons"]:
             assert counted, "a mean score needs due, graded work"
         assert int(row["missing_submissions"]) == sum(r["status"] == "missing" for r in mine)
+        # Every demo assignment is past due: each pending one is left out of the mean, and the
+        # row says how many (a mean over two of six assignments must not read as the whole).
+        pending = sum(r["status"].startswith("pending") for r in mine)
+        assert int(row["pending_assignments"]) == pending
 
 
 def test_demo_learners_answer_through_the_widgets_saved_answers(demo):
@@ -150,3 +154,41 @@ def test_demo_learners_answer_through_the_widgets_saved_answers(demo):
         p for p in course.glob("submitted/*/*/*.ipynb") if "NotImplementedError" in p.read_text()
     ]
     assert no_code == []
+
+
+# Measured in the page: the document's width, every table wider than its own box (it would
+# scroll sideways), and each figure's drawn width against the width it is shown at.
+_PAGE_WIDTHS = """() => ({
+  page: document.documentElement.scrollWidth,
+  tables: [...document.querySelectorAll('table')]
+    .filter(t => t.scrollWidth > t.clientWidth + 1)
+    .map(t => (t.previousElementSibling?.textContent ?? '').slice(0, 60)),
+  figures: [...document.querySelectorAll('img')]
+    .map(img => [img.alt.slice(0, 60), img.naturalWidth, img.clientWidth]),
+})"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_demo_report_fits_the_window(demo, chromium, width):
+    """At 1280 px every table and figure of the report fits, drawn at full size (legends
+    readable); on a phone nothing runs off the page (wide tables scroll inside themselves)."""
+    from support.browser import CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing (CI installs Debian's chromium)")
+    out, _ = demo
+    context = chromium.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto((out / "report" / "index.html").as_uri())
+        widths = page.evaluate(_PAGE_WIDTHS)
+    finally:
+        context.close()
+    assert widths["page"] <= width, widths
+    figures = widths["figures"]
+    assert len(figures) >= 4, figures  # heatmap, competency trend, distribution, trend
+    if width == 1280:
+        assert widths["tables"] == [], f"tables wider than a 1280 px window: {widths['tables']}"
+        shrunk = [(alt, drawn, shown) for alt, drawn, shown in figures if shown < drawn]
+        assert shrunk == [], f"figures shrunk below their drawn size: {shrunk}"

@@ -262,6 +262,8 @@ class _AtRisk:
             n_counted = counted.sum(axis=1)
             mean_pct = np.where(n_counted > 0, pct.sum(axis=1) / n_counted, np.nan)
         missing = (~grid.submitted & grid.due[None, :]).sum(axis=1)
+        # Submitted, due and awaiting a manual grade: left out of the mean until graded.
+        pending = (grid.submitted & grid.due[None, :] & (grid.pending > 0)).sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             due_att = np.where(
                 evidence.due_possible > 0, evidence.due_earned / evidence.due_possible, np.nan
@@ -286,6 +288,7 @@ class _AtRisk:
                         "index": i,
                         "missing_submissions": int(missing[i]),
                         "mean_score_pct": mean_pct[i],
+                        "pending_assignments": int(pending[i]),
                         "low_competencies": int(low[i]),
                         "reasons": "; ".join(reasons),
                     }

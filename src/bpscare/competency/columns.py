@@ -458,6 +458,15 @@ AT_RISK_COLUMNS = (
         ),
     ),
     Column(
+        "pending_assignments",
+        _key("pending_assignments"),
+        numeric=True,
+        description=(
+            "Due, submitted assignments left out of the mean score because cells await a "
+            "manual grade."
+        ),
+    ),
+    Column(
         "low_competencies",
         _key("low_competencies"),
         numeric=True,

@@ -65,7 +65,7 @@ th{background:#f1f3f5}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .rule{background:#eef6ff;border-left:4px solid #2f6fb3;padding:.5rem .8rem}
 figure{margin:1rem 0}figcaption{font-size:.85rem;color:#444}
 img{max-width:100%;height:auto}.muted{color:#666}
-td:first-child{position:sticky;left:0;background:#fff}
+td:first-child{position:sticky;left:0;background:#fff;white-space:nowrap}
 @media (max-width:40rem){body{margin:1rem auto}table{font-size:.8rem}}
 """
 FILES_NOTE = (
