@@ -218,6 +218,37 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="one xAPI statement per graded cell (default: per submitted assignment)",
     )
+    rule = p.add_argument_group(
+        "at-risk rule", "a learner is at risk when any condition holds (printed in the report)"
+    )
+    rule.add_argument(
+        "--at-risk-missing",
+        type=_whole_number,
+        default=2,
+        metavar="N",
+        help="N or more submissions missing past their due date (default: 2)",
+    )
+    rule.add_argument(
+        "--at-risk-mean",
+        type=_percent,
+        default=60.0,
+        metavar="PERCENT",
+        help="mean score on due, fully graded assignments below PERCENT (default: 60)",
+    )
+    rule.add_argument(
+        "--at-risk-attainment",
+        type=_percent,
+        default=60.0,
+        metavar="PERCENT",
+        help="a competency with enough graded evidence is low below PERCENT (default: 60) ...",
+    )
+    rule.add_argument(
+        "--at-risk-low-competencies",
+        type=_whole_number,
+        default=2,
+        metavar="N",
+        help="... and N or more low competencies make a learner at risk (default: 2)",
+    )
     p.set_defaults(handler=_cmd_report)
 
     p = sub.add_parser("dashboard", help="serve the program dashboard over report folders")
@@ -240,6 +271,30 @@ def _parser() -> argparse.ArgumentParser:
         if command.description is None and action.help:
             command.description = action.help[0].upper() + action.help[1:] + "."
     return parser
+
+
+def _whole_number(text: str) -> int:
+    """An option's whole number of at least 1 (argparse prints the option's name with it)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        msg = f"expected a whole number of at least 1, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _percent(text: str) -> float:
+    """An option's percentage, 0 to 100."""
+    try:
+        value = float(text.rstrip("%"))
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 100:
+        msg = f"expected a percentage from 0 to 100, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
 
 
 def _project_arg(p: argparse.ArgumentParser) -> None:
@@ -459,7 +514,14 @@ def _gradebook_due(course: Path, assignment: str) -> dt.datetime | None:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from bpscare.competency.report import run_report
+    from bpscare.competency.report_data import AtRiskRule
 
+    rule = AtRiskRule(
+        max_missing=args.at_risk_missing,
+        min_mean_score=args.at_risk_mean / 100,
+        low_attainment=args.at_risk_attainment / 100,
+        min_low_competencies=args.at_risk_low_competencies,
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         summary = run_report(
@@ -469,6 +531,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             map_path=args.map,
             pseudonymize=args.pseudonymize,
             progress=_say,
+            rule=rule,
             xapi_detail="cells" if args.xapi_cells else "assignments",
         )
     for warning in [*(str(w.message) for w in caught), *summary.warnings]:

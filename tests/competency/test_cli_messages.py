@@ -6,6 +6,8 @@ import argparse
 import importlib.util
 import sys
 
+import pytest
+
 from bpscare.cli import _parser, main
 
 
@@ -75,3 +77,53 @@ def test_dashboard_on_a_missing_folder_says_it_does_not_exist(tmp_path, capsys):
     other.mkdir()
     assert main(["dashboard", f"cohort={other}"]) == 2
     assert "not a report folder" in capsys.readouterr().err
+
+
+def test_at_risk_rule_defaults_on_the_command_line_are_the_rules_own():
+    from bpscare.competency.report_data import AtRiskRule
+
+    args = _parser().parse_args(["report", "--course", "c", "--out", "o"])
+    rule = AtRiskRule()
+    assert args.at_risk_missing == rule.max_missing
+    assert args.at_risk_mean / 100 == rule.min_mean_score
+    assert args.at_risk_attainment / 100 == rule.low_attainment
+    assert args.at_risk_low_competencies == rule.min_low_competencies
+
+
+def test_report_applies_a_programs_at_risk_rule(small_course, tmp_path, capsys):
+    """A stricter and a looser rule change who is listed, and the page prints the rule used."""
+    import csv
+
+    def listed(out, *options):
+        assert main(["report", "--course", str(small_course), "--out", str(out), *options]) == 0
+        with (out / "at_risk.csv").open(newline="") as fh:
+            return {row["learner"] for row in csv.DictReader(fh)}
+
+    default = listed(tmp_path / "default")
+    strict = listed(tmp_path / "strict", "--at-risk-mean", "97.5", "--at-risk-attainment", "97.5")
+    loose = listed(
+        tmp_path / "loose",
+        *("--at-risk-missing", "9", "--at-risk-mean", "0", "--at-risk-low-competencies", "9"),
+    )
+    assert default < strict, (default, strict)
+    assert loose == set()
+    page = (tmp_path / "strict" / "index.html").read_text(encoding="utf-8")
+    assert "a mean assignment score below 97.5%" in page
+    assert "attainment below 97.5%" in page
+
+
+def test_bad_at_risk_options_name_the_option(small_course, tmp_path, capsys):
+    for option, value in (
+        ("--at-risk-mean", "120"),
+        ("--at-risk-attainment", "sixty"),
+        ("--at-risk-missing", "0"),
+        ("--at-risk-low-competencies", "1.5"),
+    ):
+        out = tmp_path / option.strip("-")
+        with pytest.raises(SystemExit) as exit_:
+            main(["report", "--course", str(small_course), "--out", str(out), option, value])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert f"argument {option}" in err, err
+        assert repr(value) in err, err
+        assert not out.exists()

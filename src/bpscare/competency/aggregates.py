@@ -24,6 +24,7 @@ from bpscare.competency.report_data import (
     CompetencyEvidence,
     GradebookSums,
     ReportData,
+    threshold,
 )
 
 
@@ -279,7 +280,7 @@ class _AtRisk:
                 reasons.append(f"mean assignment score {mean_pct[i]:.0%}")
             if n_k and low[i] >= rule.min_low_competencies:
                 reasons.append(
-                    f"attainment below {rule.low_attainment:.0%} on {low[i]} competencies"
+                    f"attainment below {threshold(rule.low_attainment)} on {low[i]} competencies"
                 )
             if reasons:
                 rows.append(

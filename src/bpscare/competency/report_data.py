@@ -19,6 +19,11 @@ from bpscare.competency.frameworks import Competency, Framework
 from bpscare.competency.items import ItemStatistics, Reliability
 
 
+def threshold(share: float) -> str:
+    """A rule's share as the percentage a program set (``0.575`` -> ``"57.5%"``, not 58%)."""
+    return f"{round(share * 100, 2):g}%"
+
+
 @dataclass(frozen=True)
 class AtRiskRule:
     """When a learner is listed in ``at_risk.csv`` (any one condition is enough).
@@ -46,15 +51,31 @@ class AtRiskRule:
     low_attainment: float = 0.60
     min_low_competencies: int = 2
 
+    def __post_init__(self) -> None:
+        from numbers import Integral, Real
+
+        from bpscare.errors import BpscareError
+
+        for name in ("max_missing", "min_low_competencies"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+                msg = f"at-risk rule: {name} must be a whole number of at least 1, got {value!r}"
+                raise BpscareError(msg)
+        for name in ("min_mean_score", "low_attainment"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value <= 1:
+                msg = f"at-risk rule: {name} must be a share between 0 and 1, got {value!r}"
+                raise BpscareError(msg)
+
     def describe(self) -> str:
         """The rule in one sentence, for the HTML report."""
         return (
             "Computed on due, graded evidence only: work not yet due is not missing, and cells "
             "awaiting a manual grade are pending, not zero. A learner is listed as at risk when "
             f"any of these holds: {self.max_missing} or more missing submissions past their due "
-            f"date; a mean assignment score below {self.min_mean_score:.0%} (each due, fully "
-            "graded assignment's points as a share of its maximum, missing submissions counted "
-            f"as 0); or attainment below {self.low_attainment:.0%} on "
+            f"date; a mean assignment score below {threshold(self.min_mean_score)} (each due, "
+            "fully graded assignment's points as a share of its maximum, missing submissions "
+            f"counted as 0); or attainment below {threshold(self.low_attainment)} on "
             f"{self.min_low_competencies} or more competencies with at least the framework's "
             "minimum graded evidence from due assignments."
         )
