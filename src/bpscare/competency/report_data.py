@@ -63,7 +63,7 @@ class AtRiskRule:
                 raise BpscareError(msg)
         for name in ("min_mean_score", "low_attainment"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value <= 1:
+            if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= float(value) <= 1:
                 msg = f"at-risk rule: {name} must be a share between 0 and 1, got {value!r}"
                 raise BpscareError(msg)
 
