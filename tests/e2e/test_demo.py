@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bpscare.grading.backend import cell_scores
+from support.browser import CHROMIUM
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -169,14 +170,11 @@ _PAGE_WIDTHS = """() => ({
 
 
 @pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (CI installs it)")
 @pytest.mark.parametrize("width", [1280, 390])
 def test_demo_report_fits_the_window(demo, chromium, width):
     """At 1280 px every table and figure of the report fits, drawn at full size (legends
     readable); on a phone nothing runs off the page (wide tables scroll inside themselves)."""
-    from support.browser import CHROMIUM
-
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (CI installs Debian's chromium)")
     out, _ = demo
     context = chromium.new_context(viewport={"width": width, "height": 900})
     try:

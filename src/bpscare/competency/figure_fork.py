@@ -24,7 +24,7 @@ import pickle
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from bpscare.competency.forks import flush_output, fork_usable, read_to_end, reap, write_all
+from bpscare.competency.forks import child_output, flush_output, fork_usable, reap, write_all
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -131,12 +131,8 @@ class FigureFork:
     def _receive(self) -> dict[str, str]:
         pid, fd = self._pid, self._fd
         self._pid, self._fd = 0, -1
-        raw, complete = b"", False
-        try:
-            raw, complete = read_to_end(fd, TIMEOUT_S)
-        finally:
-            status = reap(pid, kill=not complete)
-        if not complete or status != 0:
+        raw = child_output(pid, fd, TIMEOUT_S)
+        if raw is None:
             return {}
         try:
             drawn = pickle.loads(raw)  # from our own child, through a pipe

@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 
-__all__ = ["flush_output", "fork_usable", "read_to_end", "reap", "write_all"]
+__all__ = ["child_output", "flush_output", "fork_usable", "read_to_end", "reap", "write_all"]
 
 
 def fork_usable() -> bool:
@@ -36,6 +36,20 @@ def reap(pid: int, *, kill: bool) -> int:
     except ChildProcessError:
         return -1
     return os.waitstatus_to_exitcode(status)
+
+
+def child_output(pid: int, fd: int, timeout_s: float, chunk: int = 1 << 20) -> bytes | None:
+    """Everything the child ``pid`` writes to the pipe ``fd``, then the child reaped.
+
+    None when the child did not close the pipe within ``timeout_s`` (it is killed) or did not
+    exit with status 0: the caller then does the child's work itself. ``fd`` is closed.
+    """
+    raw, complete = b"", False
+    try:
+        raw, complete = read_to_end(fd, timeout_s, chunk)
+    finally:
+        status = reap(pid, kill=not complete)
+    return raw if complete and status == 0 else None
 
 
 def flush_output() -> None:

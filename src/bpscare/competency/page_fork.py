@@ -27,7 +27,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bpscare.competency.forks import flush_output, fork_usable, read_to_end, reap, write_all
+from bpscare.competency.forks import child_output, flush_output, fork_usable, reap, write_all
 
 if TYPE_CHECKING:
     from bpscare.competency.report_data import ReportData
@@ -135,15 +135,12 @@ class PageFork:
     def _receive(self) -> bytes | None:
         pid, fd = self._pid, self._page_fd
         self._pid, self._page_fd = 0, -1
-        raw, complete = b"", False
         try:
-            raw, complete = read_to_end(fd, TIMEOUT_S)
+            page = child_output(pid, fd, TIMEOUT_S)
         finally:
-            status = reap(pid, kill=not complete)
             self._join_sender()
-        if not complete or status != 0 or not raw:
+        if not page:
             return None
-        page = raw
         try:
             page.decode("utf-8")
         except UnicodeDecodeError:

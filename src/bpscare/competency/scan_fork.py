@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from bpscare.competency.engines import connect_sqlite
-from bpscare.competency.forks import flush_output, fork_usable, read_to_end, reap, write_all
+from bpscare.competency.forks import child_output, flush_output, fork_usable, reap, write_all
 
 #: Seconds to wait for the child's rows before reading them here instead.
 TIMEOUT_S = 600.0
@@ -137,12 +137,8 @@ class ScanFork:
         self._pid, self._rows_fd = 0, -1
         if pid <= 0:
             return None
-        raw, complete = b"", False
-        try:
-            raw, complete = read_to_end(fd, TIMEOUT_S, 1 << 22)
-        finally:
-            status = reap(pid, kill=not complete)
-        if not complete or status != 0 or len(raw) % EVIDENCE_DTYPE.itemsize:
+        raw = child_output(pid, fd, TIMEOUT_S, 1 << 22)
+        if raw is None or len(raw) % EVIDENCE_DTYPE.itemsize:
             return None
         return np.frombuffer(raw, dtype=EVIDENCE_DTYPE)
 

@@ -91,6 +91,19 @@ def pending_points(nb: NotebookNode) -> float:
     )
 
 
+def record_totals(info: dict[str, Any], score: float, max_score: float, late: Any) -> None:
+    """Write a notebook's totals into its ``resources["nbgrader"]`` as nbgrader's GetGrades does.
+
+    ``late`` is the gradebook's late-submission penalty (None: none); the score shown is the
+    score less the penalty.
+    """
+    if late is None:
+        late = 0
+    info["score"] = score - late
+    info["max_score"] = max_score
+    info["late_penalty"] = late
+
+
 @dataclass
 class FeedbackResult:
     """One learner's feedback: the notebooks written, or why it failed."""

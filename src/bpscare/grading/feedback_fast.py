@@ -52,6 +52,7 @@ from bpscare.grading.feedback_common import (
     is_task,
     mark_pending,
     pending_points,
+    record_totals,
     render_learner,
     without_traceback,
 )
@@ -324,12 +325,7 @@ class Grades(Preprocessor):
             if is_task(cell):
                 _comment(cell, book, where)
                 _score(cell, book, where)
-        late = book.late
-        if late is None:
-            late = 0
-        info["score"] = book.score - late
-        info["max_score"] = book.max_score
-        info["late_penalty"] = late
+        record_totals(info, book.score, book.max_score, book.late)
         info["pending_points"] = pending_points(nb)
         return nb, resources
 

@@ -36,6 +36,7 @@ from bpscare.grading.feedback_common import (
     from_gradebook,
     mark_pending,
     pending_points,
+    record_totals,
     render_learner,
     without_traceback,
 )
@@ -234,12 +235,7 @@ class _SharedGetGrades(GetGrades):
         self._comments = {comment.name: comment for comment in notebook.comments}
         for index, cell in enumerate(nb.cells):
             nb.cells[index], resources = self.preprocess_cell(cell, resources, index)
-        late_penalty = notebook.late_submission_penalty
-        if late_penalty is None:
-            late_penalty = 0
-        info["score"] = notebook.score - late_penalty
-        info["max_score"] = notebook.max_score
-        info["late_penalty"] = late_penalty
+        record_totals(info, notebook.score, notebook.max_score, notebook.late_submission_penalty)
         if self._pending:
             info["pending_points"] = pending_points(nb)
         return nb, resources
